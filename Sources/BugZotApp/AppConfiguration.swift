@@ -1,0 +1,29 @@
+import Foundation
+
+/// Everything an instance needs to start. The command line fills it from flags and environment.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Holds the SQLite database (when no database URL is given) and, later, attachments.
+    public var dataDirectory: String
+    /// A PostgreSQL URL; nil means the embedded SQLite database in the data directory.
+    public var databaseURL: String?
+    public var bcryptCost: UInt8
+    /// The largest request body accepted, in bytes.
+    public var maxRequestBytes: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,
+        bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.bcryptCost = bcryptCost
+        self.maxRequestBytes = maxRequestBytes
+    }
+
+    /// The SQLite file used when no database URL is set.
+    public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("bugzot.sqlite") }
+}

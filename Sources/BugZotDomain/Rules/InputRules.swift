@@ -1,0 +1,28 @@
+/// Syntax rules for values people type.
+public enum InputRules {
+    /// A pragmatic address check: one `@`, a dot in the domain, no spaces or control characters.
+    public static func isValidEmail(_ email: String) -> Bool {
+        guard email.count <= 255, !email.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 32 } == true })
+        else { return false }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
+        let domain = parts[1]
+        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".")
+    }
+
+    /// An alias must contain a letter, must not be a number, and has no commas or white space.
+    public static func isValidAlias(_ alias: String) -> Bool {
+        !alias.isEmpty && alias.count <= 40 && Int(alias) == nil
+            && alias.contains(where: \.isLetter)
+            && !alias.contains(where: { $0 == "," || $0.isWhitespace })
+    }
+
+    /// `YYYY-MM-DD` with a plausible month and day.
+    public static func isValidDate(_ value: String) -> Bool {
+        let parts = value.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil
+        else { return false }
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+}

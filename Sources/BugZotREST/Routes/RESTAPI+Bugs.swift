@@ -1,0 +1,188 @@
+import BugZotDomain
+import BugZotServices
+import Foundation
+import Hummingbird
+
+extension RESTAPI {
+    /// The most bugs one search returns (Bugzilla's `max_search_results`).
+    static let maxSearchResults = 10_000
+
+    /// `GET /bug`: search. Bugs the caller can't see are silently left out.
+    @Sendable func searchBugs(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.principal()
+        let search = try Self.bugSearch(from: call.parameters)
+        let bugs = try await services.bugs.search(search, by: principal)
+        return try await bugList(bugs, call: call, principal: principal, faults: nil)
+    }
+
+    /// `GET /bug/{id_or_alias}` (and `?ids=`), with `permissive` turning errors into faults.
+    @Sendable func getBug(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.principal()
+        let permissive = call.parameters.bool("permissive") ?? false
+        let (bugs, faults) = try await services.bugs.bugs(call.parameters.strings("ids"), permissive: permissive, by: principal)
+        let faultList: [JSONValue] = faults.map { identifier, error in
+            [
+                "id": Int(identifier).map(JSONValue.int) ?? .string(identifier), "faultString": .string(error.message),
+                "faultCode": .int(BugzillaError.code(for: error)),
+            ]
+        }
+        return try await bugList(bugs, call: call, principal: principal, faults: faultList)
+    }
+
+    private func bugList(_ bugs: [Bug], call: RESTCall, principal: Principal, faults: [JSONValue]?) async throws -> Response {
+        let workflow = try await services.catalog.workflow()
+        let filter = call.fieldFilter
+        var body: [String: JSONValue] = [
+            "bugs": .array(bugs.map { .object(filter.apply(to: Present.bug($0, workflow: workflow, viewer: principal))) })
+        ]
+        if let faults { body["faults"] = .array(faults) }
+        return try jsonResponse(.object(body))
+    }
+
+    /// `POST /bug` → `{"id": N}` with status 200, as stock Bugzilla 5 answers.
+    @Sendable func createBug(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.user()
+        let parameters = call.parameters
+        let function = "Bug.create"
+        var request = BugCreateRequest(
+            product: try parameters.required("product", function: function),
+            component: try parameters.required("component", function: function),
+            version: try parameters.required("version", function: function),
+            summary: try parameters.required("summary", function: function))
+        request.description = parameters.string("description") ?? parameters.string("comment") ?? ""
+        request.descriptionIsPrivate = parameters.bool("comment_is_private") ?? false
+        request.severity = parameters.string("severity")
+        request.priority = parameters.string("priority")
+        request.opSys = parameters.string("op_sys")
+        request.platform = parameters.string("platform")
+        request.aliases = parameters.strings("alias").filter { !$0.isEmpty }
+        request.assignedTo = parameters.string("assigned_to").flatMap { $0.isEmpty ? nil : $0 }
+        request.qaContact = parameters.string("qa_contact").flatMap { $0.isEmpty ? nil : $0 }
+        request.cc = parameters.strings("cc")
+        request.groups = parameters.has("groups") ? parameters.strings("groups") : nil
+        request.status = parameters.string("status").flatMap { $0.isEmpty ? nil : $0 }
+        request.resolution = parameters.string("resolution").flatMap { $0.isEmpty ? nil : $0 }
+        request.targetMilestone = parameters.string("target_milestone")
+        request.keywords = parameters.strings("keywords")
+        request.blocks = try parameters.ints("blocks")
+        request.dependsOn = try parameters.ints("depends_on")
+        request.url = parameters.string("url") ?? ""
+        request.whiteboard = parameters.string("whiteboard") ?? ""
+        request.deadline = parameters.string("deadline").flatMap { $0.isEmpty ? nil : $0 }
+        let id = try await services.bugs.create(request, by: principal)
+        return try jsonResponse(["id": .int(id)])
+    }
+
+    /// `PUT /bug/{id}`; a body `ids` list replaces the path id.
+    @Sendable func updateBugs(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.user()
+        let parameters = call.parameters
+        var request = BugUpdateRequest()
+        request.summary = parameters.string("summary")
+        request.product = parameters.string("product")
+        request.component = parameters.string("component")
+        request.version = parameters.string("version")
+        request.targetMilestone = parameters.string("target_milestone")
+        request.status = parameters.string("status")
+        request.resolution = parameters.string("resolution")
+        request.severity = parameters.string("severity")
+        request.priority = parameters.string("priority")
+        request.opSys = parameters.string("op_sys")
+        request.platform = parameters.string("platform")
+        request.url = parameters.string("url")
+        request.whiteboard = parameters.string("whiteboard")
+        request.assignedTo = parameters.string("assigned_to")
+        request.resetAssignedTo = parameters.bool("reset_assigned_to") ?? false
+        request.qaContact = parameters.string("qa_contact")
+        request.resetQAContact = parameters.bool("reset_qa_contact") ?? false
+        if let deadline = parameters["deadline"] {
+            request.deadline = .some(deadline.text.flatMap { $0.isEmpty ? nil : $0 })
+        }
+        request.dupeOf = try parameters.int("dupe_of")
+        request.isCreatorAccessible = parameters.bool("is_creator_accessible")
+        request.isCCAccessible = parameters.bool("is_cc_accessible")
+        request.aliases = parameters.listEdit("alias")
+        request.keywords = parameters.listEdit("keywords")
+        request.blocks = try parameters.intListEdit("blocks")
+        request.dependsOn = try parameters.intListEdit("depends_on")
+        request.cc = parameters.listEdit("cc")
+        request.groups = parameters.listEdit("groups")
+        request.seeAlso = parameters.listEdit("see_also")
+        request.comment = Self.comment(from: parameters["comment"])
+        if case .object(let privacy) = parameters["comment_is_private"] {
+            for (key, value) in privacy {
+                guard let id = Int(key) else { throw DomainError.notNumeric(parameter: "comment_is_private", value: key) }
+                request.commentPrivacy[id] = RESTParameters(body: ["value": value]).bool("value") ?? false
+            }
+        }
+        let identifiers = parameters.strings("ids")
+        guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.update") }
+        let results = try await services.bugs.update(identifiers, with: request, by: principal)
+        return try jsonResponse([
+            "bugs": .array(results.map { result in
+                [
+                    "id": .int(result.id), "alias": JSONValue(strings: result.aliases),
+                    "last_change_time": JSONValue(date: result.lastChangeTime), "changes": Present.changes(result.changes),
+                ]
+            })
+        ])
+    }
+
+    /// `comment: {body | comment, is_private}` or a bare string.
+    private static func comment(from value: JSONValue?) -> NewComment? {
+        switch value {
+        case .object(let object):
+            let parameters = RESTParameters(body: object)
+            guard let text = parameters.string("body") ?? parameters.string("comment") else { return nil }
+            return NewComment(text: text, isPrivate: parameters.bool("is_private") ?? false)
+        case .string(let text):
+            return NewComment(text: text, isPrivate: false)
+        default:
+            return nil
+        }
+    }
+
+    @Sendable func history(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.principal()
+        let results = try await services.bugs.history(call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
+        return try jsonResponse([
+            "bugs": .array(results.map { bug, history in
+                ["id": .int(bug.id), "alias": JSONValue(strings: bug.aliases), "history": .array(history.map(Present.history))]
+            })
+        ])
+    }
+
+    @Sendable func bugComments(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.principal()
+        let results = try await services.bugs.comments(ofBugs: call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
+        var bugs: [String: JSONValue] = [:]
+        for (bugID, comments) in results { bugs[String(bugID)] = ["comments": .array(comments.map(Present.comment))] }
+        var commentMap: [String: JSONValue] = [:]
+        let commentIDs = try call.parameters.ints("comment_ids")
+        if !commentIDs.isEmpty {
+            for comment in try await services.bugs.comments(ids: commentIDs, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
+        }
+        return try jsonResponse(["bugs": .object(bugs), "comments": .object(commentMap)])
+    }
+
+    @Sendable func commentsByID(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.principal()
+        let ids = try call.parameters.ints("comment_id") + call.parameters.ints("comment_ids")
+        var commentMap: [String: JSONValue] = [:]
+        for comment in try await services.bugs.comments(ids: ids, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
+        return try jsonResponse(["bugs": [:], "comments": .object(commentMap)])
+    }
+
+    /// `POST /bug/{id}/comment` → 201 `{"id": <comment id>}`.
+    @Sendable func addComment(_ call: RESTCall) async throws -> Response {
+        let principal = try await call.user()
+        let parameters = call.parameters
+        guard let text = parameters.string("comment") ?? parameters.string("text") else {
+            throw DomainError.missingParameter("comment", function: "Bug.add_comment")
+        }
+        guard let identifier = parameters.strings("ids").first else { throw DomainError.missingParameter("id", function: "Bug.add_comment") }
+        let comment = try await services.bugs.addComment(
+            to: identifier, NewComment(text: text, isPrivate: parameters.bool("is_private") ?? false), by: principal)
+        return try jsonResponse(["id": .int(comment.id)], status: .created)
+    }
+}

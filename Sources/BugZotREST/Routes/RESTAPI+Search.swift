@@ -1,0 +1,72 @@
+import BugZotDomain
+import Foundation
+
+extension RESTAPI {
+    /// Reads Bugzilla's search parameters, by API or internal name.
+    static func bugSearch(from parameters: RESTParameters) throws(DomainError) -> BugSearch {
+        var search = BugSearch()
+        for text in parameters.strings(["id", "bug_id"]) {
+            for part in text.split(separator: ",") {
+                guard let id = Int(part.trimmingCharacters(in: .whitespaces)) else {
+                    throw .notNumeric(parameter: "id", value: String(part))
+                }
+                search.ids.append(id)
+            }
+        }
+        search.aliases = parameters.strings("alias")
+        search.products = parameters.strings("product")
+        search.components = parameters.strings("component")
+        search.versions = parameters.strings("version")
+        search.targetMilestones = parameters.strings("target_milestone")
+        search.statuses = parameters.strings(["status", "bug_status"])
+        search.resolutions = parameters.strings("resolution").map { $0 == "---" ? "" : $0 }
+        search.severities = parameters.strings(["severity", "bug_severity"])
+        search.priorities = parameters.strings("priority")
+        search.opSystems = parameters.strings("op_sys")
+        search.platforms = parameters.strings(["platform", "rep_platform"])
+        search.summaries = parameters.strings(["summary", "short_desc"])
+        search.whiteboards = parameters.strings(["whiteboard", "status_whiteboard"])
+        search.urls = parameters.strings(["url", "bug_file_loc"])
+        search.reporters = parameters.strings(["creator", "reporter"])
+        search.assignees = parameters.strings("assigned_to")
+        search.qaContacts = parameters.strings("qa_contact")
+        search.cc = parameters.strings("cc")
+        search.keywords = parameters.commaSeparated("keywords")
+        search.commentWords = parameters.strings("longdesc").flatMap(words)
+        search.quicksearch = parameters.strings("quicksearch").flatMap(words)
+        search.createdSince = try parameters.date("creation_time")
+        search.changedSince = try parameters.date("last_change_time")
+        search.order = parameters.commaSeparated("order").compactMap(order)
+        let limit = try parameters.int("limit")
+        let offset = try parameters.int("offset") ?? 0
+        guard offset >= 0 else { throw .invalidParameter(parameter: "offset", reason: "must not be negative.") }
+        guard (limit ?? 0) >= 0 else { throw .invalidParameter(parameter: "limit", reason: "must not be negative.") }
+        search.offset = offset
+        switch limit {
+        case nil: search.limit = offset > 0 ? 50 : maxSearchResults
+        case 0: search.limit = maxSearchResults
+        case let limit?: search.limit = min(limit, maxSearchResults)
+        }
+        return search
+    }
+
+    private static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isWhitespace).map(String.init)
+    }
+
+    /// `bug_id DESC`, `changeddate`, `priority,bug_severity`…; unknown columns are ignored.
+    private static func order(_ text: String) -> BugOrder? {
+        let parts = text.split(separator: " ")
+        guard let name = parts.first?.lowercased() else { return nil }
+        let columns: [String: BugOrder.Column] = [
+            "bug_id": .id, "id": .id, "short_desc": .summary, "summary": .summary, "bug_status": .status, "status": .status,
+            "resolution": .resolution, "bug_severity": .severity, "severity": .severity, "priority": .priority,
+            "product": .product, "component": .component, "version": .version, "assigned_to": .assignee,
+            "reporter": .reporter, "creator": .reporter, "opendate": .creationTime, "creation_ts": .creationTime,
+            "creation_time": .creationTime, "changeddate": .lastChangeTime, "delta_ts": .lastChangeTime,
+            "last_change_time": .lastChangeTime, "target_milestone": .targetMilestone,
+        ]
+        guard let column = columns[name] else { return nil }
+        return BugOrder(column: column, descending: parts.dropFirst().first?.uppercased() == "DESC")
+    }
+}

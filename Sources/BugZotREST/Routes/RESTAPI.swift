@@ -1,0 +1,87 @@
+import BugZotDomain
+import BugZotServices
+import Foundation
+import Hummingbird
+import Logging
+
+/// Bugzilla 5's REST dialect under `/rest`, over BugZot's services.
+public struct RESTAPI: Sendable {
+    let services: AppServices
+    /// The largest request body accepted, in bytes.
+    let bodyLimit: Int
+
+    public init(services: AppServices, bodyLimit: Int) {
+        self.services = services
+        self.bodyLimit = bodyLimit
+    }
+
+    typealias Handler = @Sendable (RESTCall) async throws -> Response
+
+    /// Adds every route, and the error handling that gives all of /rest Bugzilla's error shape.
+    public func register(on router: Router<RESTContext>) {
+        let rest = router.group("rest").add(middleware: BugzillaErrorMiddleware())
+        let routes: [(HTTPRequest.Method, String, Handler)] = [
+            (.get, "version", version), (.get, "extensions", extensions), (.get, "timezone", timezone),
+            (.get, "time", time), (.get, "parameters", parameters),
+            (.get, "login", login), (.get, "logout", logout), (.get, "valid_login", validLogin),
+            (.get, "user", getUsers), (.get, "user/{id}", getUsers), (.post, "user", createUser), (.put, "user/{id}", updateUser),
+            (.get, "product_accessible", accessibleProducts), (.get, "product_selectable", accessibleProducts),
+            (.get, "product_enterable", enterableProducts),
+            (.get, "product", getProducts), (.get, "product/{id}", getProducts), (.post, "product", createProduct),
+            (.post, "component", createComponent),
+            (.get, "classification/{id}", getClassification),
+            (.get, "group", getGroups), (.post, "group", createGroup),
+            (.get, "bug", searchBugs), (.post, "bug", createBug),
+            (.get, "bug/{id}", getBug), (.put, "bug/{id}", updateBugs),
+            (.get, "bug/{id}/history", history),
+            (.get, "bug/{id}/comment", bugComments), (.post, "bug/{id}/comment", addComment),
+            (.get, "bug/comment/{comment_id}", commentsByID),
+            (.get, "field/bug", fields), (.get, "field/bug/{field}", fields),
+        ]
+        for (method, path, handler) in routes {
+            let captures = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+            rest.on(RouterPath(path), method: method) { request, context in
+                var path: [String: String] = [:]
+                for name in captures {
+                    // Bugzilla names the captured id `ids`, so that it unions with query ids.
+                    path[name == "id" ? "ids" : name] = context.parameters.get(name)
+                }
+                let call = try await RESTCall(request, context: context, path: path, bodyLimit: bodyLimit, auth: services.auth)
+                return try await handler(call)
+            }
+        }
+        // Anything else under /rest is an unknown resource, in Bugzilla's words.
+        for method: HTTPRequest.Method in [.get, .post, .put, .delete, .patch] {
+            rest.on("**", method: method) { request, _ -> Response in
+                throw BugzillaError.resourceNotFound(request.method.rawValue, request.uri.path)
+            }
+        }
+    }
+}
+
+/// Turns every failure under /rest into Bugzilla's error body, never a stack trace.
+struct BugzillaErrorMiddleware: RouterMiddleware {
+    typealias Context = RESTContext
+
+    func handle(_ request: Request, context: RESTContext, next: (Request, RESTContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let fault: BugzillaError
+            switch error {
+            case let error as BugzillaError:
+                fault = error
+            case let error as DomainError:
+                fault = BugzillaError(error)
+            case let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed:
+                fault = .resourceNotFound(request.method.rawValue, request.uri.path)
+            case let error as HTTPError where error.status == .contentTooLarge:
+                fault = BugzillaError(code: 32000, message: "The request is too large.")
+            default:
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                fault = BugzillaError(code: -32000, message: "An internal error occurred. It has been logged.")
+            }
+            return try jsonResponse(fault.body, status: fault.status)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// Bugzilla's include_fields / exclude_fields: exclusion beats inclusion, `_default` and `_all`
+/// keep everything, and a dotted name (`components.name`) keeps its container with only that part.
+struct FieldFilter: Sendable {
+    let include: Set<String>
+    let exclude: Set<String>
+
+    init(include: [String], exclude: [String]) {
+        self.include = Set(include)
+        self.exclude = Set(exclude)
+    }
+
+    private var includesEverything: Bool {
+        include.isEmpty || include.contains("_default") || include.contains("_all")
+    }
+
+    func apply(to object: [String: JSONValue]) -> [String: JSONValue] {
+        filter(object, prefix: "", whole: includesEverything)
+    }
+
+    private func filter(_ object: [String: JSONValue], prefix: String, whole: Bool) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for (key, value) in object {
+            let name = prefix + key
+            if exclude.contains(name) { continue }
+            if whole || include.contains(name) {
+                result[key] = nested(value, prefix: name + ".", whole: true)
+            } else if include.contains(where: { $0.hasPrefix(name + ".") }) {
+                result[key] = nested(value, prefix: name + ".", whole: false)
+            }
+        }
+        return result
+    }
+
+    private func nested(_ value: JSONValue, prefix: String, whole: Bool) -> JSONValue {
+        switch value {
+        case .object(let object): .object(filter(object, prefix: prefix, whole: whole))
+        case .array(let items): .array(items.map { nested($0, prefix: prefix, whole: whole) })
+        default: value
+        }
+    }
+}

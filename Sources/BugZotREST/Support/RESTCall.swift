@@ -1,0 +1,75 @@
+import BugZotDomain
+import BugZotServices
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// One call to the REST API: its merged parameters and, on demand, who is calling.
+struct RESTCall: Sendable {
+    let parameters: RESTParameters
+    let clientAddress: String
+    let apiKeyHeader: String?
+    let auth: AuthService
+
+    /// Reads the JSON body (bounded by `bodyLimit`) and merges it with the path and query.
+    init(_ request: Request, context: RESTContext, path: [String: String] = [:], bodyLimit: Int, auth: AuthService) async throws {
+        var request = request
+        var body: [String: JSONValue] = [:]
+        if request.method == .post || request.method == .put {
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: bodyLimit)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw DomainError.requestTooLarge(limit: bodyLimit)
+            }
+            if buffer.readableBytes > 0 {
+                guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
+                    throw BugzillaError(code: 32000, message: "The request body must be a JSON object.")
+                }
+                body = object
+            }
+        }
+        let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        self.parameters = RESTParameters(path: path, query: query, body: body)
+        self.clientAddress = context.clientAddress
+        self.apiKeyHeader = request.headers[HTTPField.Name("X-BUGZILLA-API-KEY")!]
+        self.auth = auth
+    }
+
+    var credentials: Credentials {
+        if let key = parameters.string("Bugzilla_api_key") ?? parameters.string("api_key") ?? apiKeyHeader {
+            return .apiKey(key)
+        }
+        if let token = parameters.string("Bugzilla_token") ?? parameters.string("token") { return .token(token) }
+        if let login = parameters.string("Bugzilla_login"), let password = parameters.string("Bugzilla_password") {
+            return .password(login: login, password: password)
+        }
+        if let login = parameters.string("login"), let password = parameters.string("password") {
+            return .password(login: login, password: password)
+        }
+        return .none
+    }
+
+    func principal() async throws -> Principal {
+        try await auth.principal(for: credentials, clientAddress: clientAddress)
+    }
+
+    /// The caller, who must be signed in.
+    func user() async throws -> Principal {
+        let principal = try await principal()
+        guard !principal.isAnonymous else { throw DomainError.loginRequired }
+        return principal
+    }
+
+    var fieldFilter: FieldFilter {
+        FieldFilter(include: parameters.commaSeparated("include_fields"), exclude: parameters.commaSeparated("exclude_fields"))
+    }
+}
+
+/// A JSON response with Bugzilla's status for success.
+func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try JSONEncoder().encode(value)
+    return Response(
+        status: status, headers: [.contentType: "application/json; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

@@ -1,0 +1,21 @@
+import BugZotDomain
+import BugZotStorage
+
+/// Every use case BugZot offers, wired to one database; the adapters (REST, CLI) call these.
+public struct AppServices: Sendable {
+    public let database: any Database
+    public let policy: Policy
+    public let auth: AuthService
+    public let users: UserService
+    public let catalog: CatalogService
+    public let bugs: BugService
+
+    public init(database: any Database, policy: Policy = Policy(), hasher: PasswordHasher = PasswordHasher(), throttle: AuthService.Throttle = .init()) {
+        self.database = database
+        self.policy = policy
+        self.auth = AuthService(database: database, hasher: hasher, throttle: throttle)
+        self.users = UserService(database: database, hasher: hasher, policy: policy)
+        self.catalog = CatalogService(database: database)
+        self.bugs = BugService(database: database, policy: policy)
+    }
+}

@@ -1,0 +1,153 @@
+import BugZotDomain
+import BugZotStorage
+import Foundation
+
+/// Signs people in and turns credentials into a `Principal`.
+public struct AuthService: Sendable {
+    /// How many failed logins are tolerated within `window` before further attempts are refused.
+    public struct Throttle: Sendable {
+        public var perAccount: Int
+        public var perAddress: Int
+        public var window: TimeInterval
+
+        public init(perAccount: Int = 10, perAddress: Int = 30, window: TimeInterval = 15 * 60) {
+            self.perAccount = perAccount
+            self.perAddress = perAddress
+            self.window = window
+        }
+    }
+
+    let database: any Database
+    let hasher: PasswordHasher
+    let throttle: Throttle
+    /// Login tokens expire after this long.
+    let tokenLifetime: TimeInterval = 30 * 24 * 3600
+
+    public init(database: any Database, hasher: PasswordHasher, throttle: Throttle = Throttle()) {
+        self.database = database
+        self.hasher = hasher
+        self.throttle = throttle
+    }
+
+    /// Who presents these credentials. Bad credentials are an error, never a silent anonymous.
+    public func principal(for credentials: Credentials, clientAddress: String) async throws -> Principal {
+        switch credentials {
+        case .none:
+            return .anonymous
+        case .apiKey(let key):
+            guard let userID = try await userID(forAPIKey: key) else { throw DomainError.invalidAPIKey }
+            return try await principal(userID: userID)
+        case .token(let token):
+            guard let userID = try await userID(forToken: token) else { throw DomainError.invalidToken }
+            return try await principal(userID: userID)
+        case .password(let login, let password):
+            let userID = try await checkPassword(login: login, password: password, clientAddress: clientAddress)
+            return try await principal(userID: userID)
+        }
+    }
+
+    /// Checks a password and issues a login token: `(user id, token)`.
+    public func login(login: String, password: String, clientAddress: String) async throws -> (userID: Int, token: String) {
+        let userID = try await checkPassword(login: login, password: password, clientAddress: clientAddress)
+        let secret = Secrets.random()
+        let now = Date()
+        _ = try await database.transaction { sql in
+            try await SQLStore(sql).insertLoginToken(userID: userID, hash: Secrets.digest(secret), at: now)
+        }
+        return (userID, "\(userID)-\(secret)")
+    }
+
+    /// Invalidates a login token; unknown tokens are ignored.
+    public func logout(token: String) async throws {
+        guard let (userID, secret) = Self.split(token: token) else { return }
+        let digest = Secrets.digest(secret)
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            for stored in try await store.loginTokens(userID: userID, since: .distantPast)
+            where Secrets.constantTimeEquals(stored.hash, digest) {
+                try await store.deleteLoginToken(id: stored.id)
+            }
+        }
+    }
+
+    /// Creates an API key for a user and returns it; only its digest is kept.
+    public func createAPIKey(userID: Int, description: String) async throws -> String {
+        let key = Secrets.random()
+        let now = Date()
+        _ = try await database.transaction { sql in
+            try await SQLStore(sql).insertAPIKey(
+                userID: userID, prefix: String(key.prefix(8)), hash: Secrets.digest(key), description: description, at: now)
+        }
+        return key
+    }
+
+    public func principal(userID: Int) async throws -> Principal {
+        try await database.read { sql in
+            let store = SQLStore(sql)
+            guard let user = try await store.users(ids: [userID]).first else { throw DomainError.invalidLogin }
+            guard user.isEnabled else { throw DomainError.accountDisabled(user.disabledText) }
+            return Principal(user: user.summary, groups: Set(user.groups.map(\.name)))
+        }
+    }
+
+    private func userID(forAPIKey key: String) async throws -> Int? {
+        guard key.count >= 8 else { return nil }
+        let digest = Secrets.digest(key)
+        let candidates = try await database.read { sql in try await SQLStore(sql).apiKeys(prefix: String(key.prefix(8))) }
+        return candidates.first { Secrets.constantTimeEquals($0.hash, digest) }?.userID
+    }
+
+    private func userID(forToken token: String) async throws -> Int? {
+        guard let (userID, secret) = Self.split(token: token) else { return nil }
+        let digest = Secrets.digest(secret)
+        let since = Date().addingTimeInterval(-tokenLifetime)
+        let tokens = try await database.read { sql in try await SQLStore(sql).loginTokens(userID: userID, since: since) }
+        return tokens.contains { Secrets.constantTimeEquals($0.hash, digest) } ? userID : nil
+    }
+
+    private static func split(token: String) -> (Int, String)? {
+        let parts = token.split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, let userID = Int(parts[0]) else { return nil }
+        return (userID, String(parts[1]))
+    }
+
+    /// The user id for a correct password; failures count towards the throttle.
+    private func checkPassword(login: String, password: String, clientAddress: String) async throws -> Int {
+        let account = "account:" + login.lowercased()
+        let address = "address:" + clientAddress
+        let now = Date()
+        let windowStart = now.addingTimeInterval(-throttle.window)
+        let (failures, credentials) = try await database.read { sql in
+            let store = SQLStore(sql)
+            return (
+                try await store.loginFailureCounts(subjects: [account, address], since: windowStart),
+                try await store.credentials(login: login)
+            )
+        }
+        if failures[account, default: 0] >= throttle.perAccount || failures[address, default: 0] >= throttle.perAddress {
+            throw DomainError.loginThrottled
+        }
+        let matches: Bool
+        if let credentials {
+            matches = try await hasher.verify(password, against: credentials.passwordHash)
+        } else {
+            _ = try await hasher.hash(password)  // as slow as a real check, so timing tells no account names
+            matches = false
+        }
+        guard let credentials, matches else {
+            try await database.transaction { sql in
+                let store = SQLStore(sql)
+                try await store.clearLoginFailures(subject: nil, before: windowStart)
+                try await store.recordLoginFailure(subjects: [account, address], at: now)
+            }
+            throw DomainError.invalidLogin
+        }
+        guard credentials.isEnabled else { throw DomainError.accountDisabled(credentials.disabledText) }
+        if failures[account] != nil {
+            try await database.transaction { sql in
+                try await SQLStore(sql).clearLoginFailures(subject: account, before: windowStart)
+            }
+        }
+        return credentials.userID
+    }
+}

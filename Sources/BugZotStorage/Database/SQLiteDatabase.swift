@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import SQLiteKit
+import SQLKit
+import ServiceLifecycle
+import Synchronization
+
+/// SQLite in WAL mode: one writer connection behind a lock (SQLite allows one writer at a time)
+/// and a few reader connections used in turn.
+public final class SQLiteDatabase: Database {
+    public let kind = DatabaseKind.sqlite
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = Atomic<Int>(0)
+    private let logger: Logger
+
+    /// Opens (creating if needed) the database file at `path`.
+    public static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            // WAL lets readers proceed while the writer commits; NORMAL sync is durable in WAL mode.
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"] {
+                _ = try await writer.query(pragma)
+            }
+            var readerConnections: [SQLiteConnection] = []
+            for _ in 0..<max(1, readers) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                readerConnections.append(reader)
+                _ = try await reader.query("PRAGMA busy_timeout=5000")
+            }
+            return SQLiteDatabase(writer: writer, readers: readerConnections, logger: logger)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await body(readers[abs(index) % readers.count].sql())
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            let sql = writer.sql()
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Waits for shutdown, then closes every connection.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        // Closing must finish even when shutdown came as cancellation, so it runs in its own task.
+        try await Task { try await self.close() }.value
+    }
+
+    private func close() async throws {
+        try await writeLock.withLock {
+            for reader in readers { try await reader.close() }
+            try await writer.close()
+        }
+    }
+}

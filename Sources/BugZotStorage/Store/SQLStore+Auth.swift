@@ -1,0 +1,66 @@
+import Foundation
+import SQLKit
+
+/// A stored API key or login token: its id, owner and hash.
+public struct StoredSecret: Sendable {
+    public let id: Int
+    public let userID: Int
+    public let hash: String
+}
+
+extension SQLStore {
+    public func insertAPIKey(userID: Int, prefix: String, hash: String, description: String, at now: Date) async throws -> Int {
+        try await insert(
+            "INSERT INTO api_keys (user_id, key_prefix, key_hash, description, is_revoked, created_at) VALUES (\(bind: userID), \(bind: prefix), \(bind: hash), \(bind: description), FALSE, \(bind: now.unixSeconds))"
+        )
+    }
+
+    /// Unrevoked keys whose prefix matches; the caller compares hashes in constant time.
+    public func apiKeys(prefix: String) async throws -> [StoredSecret] {
+        try await all("SELECT id, user_id, key_hash FROM api_keys WHERE key_prefix = \(bind: prefix) AND is_revoked = FALSE").map {
+            StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("key_hash"))
+        }
+    }
+
+    public func revokeAPIKey(id: Int, userID: Int) async throws {
+        try await run("UPDATE api_keys SET is_revoked = TRUE WHERE id = \(bind: id) AND user_id = \(bind: userID)")
+    }
+
+    public func insertLoginToken(userID: Int, hash: String, at now: Date) async throws -> Int {
+        try await insert(
+            "INSERT INTO login_tokens (user_id, token_hash, created_at) VALUES (\(bind: userID), \(bind: hash), \(bind: now.unixSeconds))")
+    }
+
+    /// A user's tokens issued since `since`.
+    public func loginTokens(userID: Int, since: Date) async throws -> [StoredSecret] {
+        try await all(
+            "SELECT id, user_id, token_hash AS hash FROM login_tokens WHERE user_id = \(bind: userID) AND created_at >= \(bind: since.unixSeconds)"
+        ).map { StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("hash")) }
+    }
+
+    public func deleteLoginToken(id: Int) async throws {
+        try await run("DELETE FROM login_tokens WHERE id = \(bind: id)")
+    }
+
+    public func recordLoginFailure(subjects: [String], at now: Date) async throws {
+        for subject in subjects {
+            try await run("INSERT INTO login_failures (subject, failed_at) VALUES (\(bind: subject), \(bind: now.unixSeconds))")
+        }
+    }
+
+    /// Failures for any of `subjects` since `since`, by subject.
+    public func loginFailureCounts(subjects: [String], since: Date) async throws -> [String: Int] {
+        let rows = try await all(
+            "SELECT subject, COUNT(*) AS n FROM login_failures WHERE subject IN \(inList(subjects)) AND failed_at >= \(bind: since.unixSeconds) GROUP BY subject"
+        )
+        var result: [String: Int] = [:]
+        for row in rows { result[try row.string("subject")] = try row.int("n") }
+        return result
+    }
+
+    /// Forgets failures older than `before` and those of a subject that has since logged in.
+    public func clearLoginFailures(subject: String?, before: Date) async throws {
+        try await run("DELETE FROM login_failures WHERE failed_at < \(bind: before.unixSeconds)")
+        if let subject { try await run("DELETE FROM login_failures WHERE subject = \(bind: subject)") }
+    }
+}

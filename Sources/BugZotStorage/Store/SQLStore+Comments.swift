@@ -1,0 +1,45 @@
+import BugZotDomain
+import Foundation
+import SQLKit
+
+extension SQLStore {
+    private static let commentQuery: SQLQueryString = """
+        SELECT cm.id, cm.bug_id, cm.count, cm.body, cm.is_private, cm.created_at, cm.attachment_id,
+            u.id AS u_id, u.login_name, u.real_name
+        FROM comments cm JOIN users u ON u.id = cm.author_id
+        """
+
+    private func comment(from row: any SQLRow) throws -> Comment {
+        Comment(
+            id: try row.int("id"), bugID: try row.int("bug_id"), count: try row.int("count"),
+            author: UserSummary(id: try row.int("u_id"), login: try row.string("login_name"), realName: try row.string("real_name")),
+            text: try row.string("body"), isPrivate: try row.bool("is_private"), creationTime: try row.date("created_at"),
+            attachmentID: try row.optionalInt("attachment_id"))
+    }
+
+    /// Adds a comment numbered after the bug's last one.
+    public func insertComment(bugID: Int, author: UserSummary, text: String, isPrivate: Bool, at now: Date) async throws -> Comment {
+        let next = try await first("SELECT COALESCE(MAX(count), -1) + 1 AS n FROM comments WHERE bug_id = \(bind: bugID)")?.int("n") ?? 0
+        let id = try await insert(
+            """
+            INSERT INTO comments (bug_id, count, author_id, body, is_private, created_at)
+            VALUES (\(bind: bugID), \(bind: next), \(bind: author.id), \(bind: text), \(bind: isPrivate), \(bind: now.unixSeconds))
+            """)
+        return Comment(id: id, bugID: bugID, count: next, author: author, text: text, isPrivate: isPrivate, creationTime: now)
+    }
+
+    /// Comments of these bugs, oldest first, optionally only those since a time.
+    public func comments(bugIDs: [Int], since: Date? = nil) async throws -> [Comment] {
+        try await all(
+            Self.commentQuery + " WHERE cm.bug_id IN \(inList(bugIDs)) AND cm.created_at >= \(bind: since?.unixSeconds ?? 0) ORDER BY cm.bug_id, cm.count"
+        ).map(comment(from:))
+    }
+
+    public func comments(ids: [Int]) async throws -> [Comment] {
+        try await all(Self.commentQuery + " WHERE cm.id IN \(inList(ids)) ORDER BY cm.id").map(comment(from:))
+    }
+
+    public func setCommentPrivacy(commentID: Int, bugID: Int, isPrivate: Bool) async throws {
+        try await run("UPDATE comments SET is_private = \(bind: isPrivate) WHERE id = \(bind: commentID) AND bug_id = \(bind: bugID)")
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import BugZotDomain
+import SQLKit
+
+extension SQLStore {
+    /// Ids of the bugs matching `search` that `viewer` may see, in the search's order.
+    /// The visibility condition is `Visibility.canSee` in SQL; keep the two in step.
+    public func searchBugIDs(_ search: BugSearch, viewer: Principal, policy: Policy) async throws -> [Int] {
+        var conditions: [SQLQueryString] = []
+        func anyOf<T: Encodable & Sendable>(_ column: SQLQueryString, _ values: [T]) {
+            if !values.isEmpty { conditions.append("\(column) IN \(inList(values))") }
+        }
+        func containsAny(_ column: SQLQueryString, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            let alternatives = values.map { value -> SQLQueryString in
+                "LOWER(\(column)) LIKE \(bind: "%" + likeEscaped(value.lowercased()) + "%") ESCAPE '\\'"
+            }
+            conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        anyOf("b.id", search.ids)
+        if !search.aliases.isEmpty {
+            conditions.append("b.id IN (SELECT bug_id FROM bug_aliases WHERE alias IN \(inList(search.aliases)))")
+        }
+        anyOf("p.name", search.products)
+        anyOf("c.name", search.components)
+        anyOf("b.version", search.versions)
+        anyOf("b.target_milestone", search.targetMilestones)
+        anyOf("b.status", search.statuses)
+        anyOf("b.resolution", search.resolutions)
+        anyOf("b.severity", search.severities)
+        anyOf("b.priority", search.priorities)
+        anyOf("b.op_sys", search.opSystems)
+        anyOf("b.platform", search.platforms)
+        containsAny("b.summary", search.summaries)
+        containsAny("b.whiteboard", search.whiteboards)
+        containsAny("b.url", search.urls)
+        containsAny("r.login_name", search.reporters)
+        containsAny("a.login_name", search.assignees)
+        containsAny("q.login_name", search.qaContacts)
+        if !search.cc.isEmpty {
+            let alternatives = search.cc.map { value -> SQLQueryString in
+                "LOWER(u.login_name) LIKE \(bind: "%" + likeEscaped(value.lowercased()) + "%") ESCAPE '\\'"
+            }
+            conditions.append(
+                "b.id IN (SELECT bc.bug_id FROM bug_cc bc JOIN users u ON u.id = bc.user_id WHERE " + alternatives.joined(separator: " OR ") + ")")
+        }
+        for keyword in search.keywords {
+            conditions.append(
+                "b.id IN (SELECT bk.bug_id FROM bug_keywords bk JOIN keywords k ON k.id = bk.keyword_id WHERE k.name = \(bind: keyword))")
+        }
+        let seesPrivate = policy.isInsider(viewer)
+        for word in search.commentWords {
+            let pattern = "%" + likeEscaped(word.lowercased()) + "%"
+            conditions.append(
+                "b.id IN (SELECT cm.bug_id FROM comments cm WHERE LOWER(cm.body) LIKE \(bind: pattern) ESCAPE '\\'"
+                    + (seesPrivate ? ")" : " AND cm.is_private = FALSE)"))
+        }
+        for word in search.quicksearch {
+            let pattern = "%" + likeEscaped(word.lowercased()) + "%"
+            conditions.append(
+                "(LOWER(b.summary) LIKE \(bind: pattern) ESCAPE '\\' OR b.id = \(bind: Int(word) ?? -1) OR b.id IN (SELECT bug_id FROM bug_aliases WHERE alias = \(bind: word)))"
+            )
+        }
+        if let since = search.createdSince { conditions.append("b.created_at >= \(bind: since.unixSeconds)") }
+        if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
+        if let visibility = visibilityCondition(viewer: viewer, policy: policy) { conditions.append(visibility) }
+
+        var query: SQLQueryString = """
+            SELECT b.id FROM bugs b
+            JOIN products p ON p.id = b.product_id
+            JOIN components c ON c.id = b.component_id
+            JOIN users r ON r.id = b.reporter_id
+            JOIN users a ON a.id = b.assignee_id
+            LEFT JOIN users q ON q.id = b.qa_contact_id
+            """
+        if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
+        let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
+        query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
+        if order.last?.column != .id { query += ", b.id ASC" }
+        if let limit = search.limit { query += " LIMIT \(bind: limit)" }
+        if search.offset > 0 {
+            if search.limit == nil { query += " LIMIT \(bind: Int(Int32.max))" }  // SQLite needs a LIMIT before OFFSET
+            query += " OFFSET \(bind: search.offset)"
+        }
+        return try await all(query).map { try $0.int("id") }
+    }
+
+    /// nil when the viewer sees every bug.
+    private func visibilityCondition(viewer: Principal, policy: Policy) -> SQLQueryString? {
+        if viewer.isAdmin { return nil }
+        let userID = viewer.user?.id ?? 0
+        var people: SQLQueryString = """
+            b.assignee_id = \(bind: userID)
+            OR (b.is_creator_accessible = TRUE AND b.reporter_id = \(bind: userID))
+            OR (b.is_cc_accessible = TRUE AND EXISTS (SELECT 1 FROM bug_cc vc WHERE vc.bug_id = b.id AND vc.user_id = \(bind: userID)))
+            """
+        if policy.useQAContact { people += " OR b.qa_contact_id = \(bind: userID)" }
+        return """
+            (NOT EXISTS (SELECT 1 FROM bug_groups vg WHERE vg.bug_id = b.id
+                AND vg.group_id NOT IN (SELECT group_id FROM user_groups WHERE user_id = \(bind: userID)))
+            OR \(people))
+            """
+    }
+
+    private func orderColumn(_ column: BugOrder.Column) -> SQLQueryString {
+        switch column {
+        case .id: "b.id"
+        case .summary: "b.summary"
+        case .status: "b.status"
+        case .resolution: "b.resolution"
+        case .severity: "b.severity"
+        case .priority: "b.priority"
+        case .product: "p.name"
+        case .component: "c.name"
+        case .version: "b.version"
+        case .assignee: "a.login_name"
+        case .reporter: "r.login_name"
+        case .creationTime: "b.created_at"
+        case .lastChangeTime: "b.last_change_at"
+        case .targetMilestone: "b.target_milestone"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import SQLKit
+
+/// Every query BugZot runs, over one connection or transaction. The same SQL serves SQLite and
+/// PostgreSQL; SQLKit renders the placeholders for each.
+public struct SQLStore: Sendable {
+    let sql: any SQLDatabase
+
+    public init(_ sql: any SQLDatabase) {
+        self.sql = sql
+    }
+
+    func all(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        try await sql.raw(query).all()
+    }
+
+    func first(_ query: SQLQueryString) async throws -> (any SQLRow)? {
+        try await sql.raw(query).first()
+    }
+
+    func run(_ query: SQLQueryString) async throws {
+        try await sql.raw(query).run()
+    }
+
+    /// Inserts a row and returns its new id.
+    func insert(_ query: SQLQueryString) async throws -> Int {
+        guard let row = try await first(query + " RETURNING id") else { throw StoreError.noIDReturned }
+        return try row.int("id")
+    }
+}
+
+enum StoreError: Error {
+    case noIDReturned
+}
+
+extension SQLRow {
+    func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
+    func optionalInt(_ column: String) throws -> Int? { try decode(column: column, as: Int?.self) }
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+    func bool(_ column: String) throws -> Bool { try decode(column: column, as: Bool.self) }
+    func date(_ column: String) throws -> Date { Date(timeIntervalSince1970: TimeInterval(try int(column))) }
+}
+
+extension Date {
+    /// Stored times are whole Unix seconds.
+    var unixSeconds: Int { Int(timeIntervalSince1970.rounded(.down)) }
+}
+
+/// `(?, ?, ?)` for an IN list; never empty, since `IN ()` is not valid SQL.
+func inList<T: Encodable & Sendable>(_ values: [T]) -> SQLQueryString {
+    values.isEmpty ? "(NULL)" : "(\(binds: values))"
+}

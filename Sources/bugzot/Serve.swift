@@ -1,0 +1,64 @@
+import ArgumentParser
+import BugZotApp
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the BugZot server (migrations run at start).")
+
+    @Option(help: "Address to listen on (env BUGZOT_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env BUGZOT_PORT; default 8080).")
+    var port: Int?
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "Largest request body in bytes (env BUGZOT_MAX_REQUEST_BYTES; default 10485760).")
+    var maxRequestBytes: Int?
+
+    @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
+    var bcryptCost: UInt8?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env BUGZOT_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func validate() throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let port = port ?? environment["BUGZOT_PORT"].flatMap(Int.init), !(0...65535).contains(port) {
+            throw ValidationError("--port must be between 0 and 65535.")
+        }
+        if let cost = bcryptCost, !(10...16).contains(cost) { throw ValidationError("--bcrypt-cost must be between 10 and 16.") }
+        if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = AppConfiguration()
+        configuration.host = host ?? environment["BUGZOT_HOST"] ?? configuration.host
+        guard let port = port ?? (environment["BUGZOT_PORT"].map { Int($0) } ?? configuration.port) else {
+            throw CLIError("BUGZOT_PORT must be a number.")
+        }
+        configuration.port = port
+        configuration.maxRequestBytes = maxRequestBytes ?? environment["BUGZOT_MAX_REQUEST_BYTES"].flatMap(Int.init) ?? configuration.maxRequestBytes
+        configuration.bcryptCost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].flatMap(UInt8.init) ?? configuration.bcryptCost
+        storage.apply(to: &configuration)
+        let logger = makeLogger(level: logLevel ?? environment["BUGZOT_LOG_LEVEL"] ?? "info")
+        try await runReportingFailure {
+            let database = try await openDatabase(configuration, logger: logger)
+            let host = configuration.host
+            let app = buildApplication(configuration, database: database, logger: logger) { port in
+                // Written straight to the file descriptor so that it is never left in a buffer.
+                FileHandle.standardOutput.write(Data("BugZot listening on http://\(host):\(port)/ (REST API at /rest)\n".utf8))
+            }
+            try await app.runService()
+        }
+    }
+}
+
+func makeLogger(level: String) -> Logger {
+    var logger = Logger(label: "bugzot")
+    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    return logger
+}

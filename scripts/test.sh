@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The whole test suite, run from anywhere in the repository:
+#   1. the Swift tests on SQLite,
+#   2. the Swift tests again on a throwaway PostgreSQL cluster,
+#   3. the end-to-end suite (tests/e2e): the real python-bugzilla CLI against a live server,
+#      on SQLite and on that PostgreSQL cluster.
+# It installs what is missing (PostgreSQL from Debian, a Python venv from PyPI), runs every
+# step it can, and exits non-zero if any step failed.
+#
+# Environment: BUGZOT_VENV (default ~/.cache/bugzot-venv) is where the venv lives.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=${BUGZOT_VENV:-${HOME:-/root}/.cache/bugzot-venv}
+requirements=tests/e2e/requirements.txt
+failed=()
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+# --- a. what the suite needs --------------------------------------------------------------
+step "installing what is missing"
+bash scripts/pg-cluster.sh install
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" || {
+    # Debian's own python3 needs python3-venv for this.
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv &&
+      python3 -m venv "$venv"
+  }
+fi
+# Reinstall only when the requirements changed since the last install into this venv.
+if ! cmp -s "$requirements" "$venv/.bugzot-requirements"; then
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.bugzot-requirements"
+fi
+
+# --- b. Swift tests on SQLite -------------------------------------------------------------
+step "swift build --build-tests"
+if ! swift build --build-tests; then
+  echo "test.sh: FAILED: swift build (nothing else can run)" >&2
+  exit 1
+fi
+step "swift test (SQLite)"
+swift test --skip-build || failed+=("swift test (SQLite)")
+
+# --- c. Swift tests on PostgreSQL ---------------------------------------------------------
+pg_dir=$(mktemp -d)
+stop_cluster() {
+  if [ -d "$pg_dir" ]; then bash scripts/pg-cluster.sh stop "$pg_dir" || true; fi
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM  # so the EXIT trap also stops the cluster on Ctrl-C or a kill
+step "starting a throwaway PostgreSQL cluster in $pg_dir"
+if pg_url=$(bash scripts/pg-cluster.sh start "$pg_dir"); then
+  step "swift test (PostgreSQL: $pg_url)"
+  BUGZOT_TEST_DATABASE_URL=$pg_url swift test --skip-build || failed+=("swift test (PostgreSQL)")
+else
+  pg_url=""
+  failed+=("PostgreSQL cluster start")
+fi
+
+# --- d. end-to-end suite ------------------------------------------------------------------
+bin_path=$(swift build --show-bin-path)
+step "pytest tests/e2e (BUGZOT_BIN=$bin_path/bugzot)"
+# Without a cluster the postgres runs skip themselves; the failed start is already counted.
+BUGZOT_BIN=$bin_path/bugzot BUGZOT_E2E_DATABASE_URL=$pg_url \
+  "$venv/bin/python" -m pytest -v tests/e2e || failed+=("pytest tests/e2e")
+
+# --- e. verdict ---------------------------------------------------------------------------
+stop_cluster
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'test.sh: FAILED: %s\n' "$(IFS=,; echo "${failed[*]}")" >&2
+  exit 1
+fi
+echo "test.sh: every step succeeded" >&2
