@@ -19,7 +19,9 @@ public struct RESTAPI: Sendable {
 
     /// Adds every route, and the error handling that gives all of /rest Bugzilla's error shape.
     public func register(on router: Router<RESTContext>) {
-        let rest = router.group("rest").add(middleware: BugzillaErrorMiddleware())
+        // On the router itself, so that it also answers for paths no route matches.
+        router.add(middleware: BugzillaErrorMiddleware())
+        let rest = router.group("rest")
         let routes: [(HTTPRequest.Method, String, Handler)] = [
             (.get, "version", version), (.get, "extensions", extensions), (.get, "timezone", timezone),
             (.get, "time", time), (.get, "parameters", parameters),
@@ -50,12 +52,6 @@ public struct RESTAPI: Sendable {
                 return try await handler(call)
             }
         }
-        // Anything else under /rest is an unknown resource, in Bugzilla's words.
-        for method: HTTPRequest.Method in [.get, .post, .put, .delete, .patch] {
-            rest.on("**", method: method) { request, _ -> Response in
-                throw BugzillaError.resourceNotFound(request.method.rawValue, request.uri.path)
-            }
-        }
     }
 }
 
@@ -64,8 +60,16 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
     typealias Context = RESTContext
 
     func handle(_ request: Request, context: RESTContext, next: (Request, RESTContext) async throws -> Response) async throws -> Response {
-        do {
+        guard request.uri.path == "/rest" || request.uri.path.hasPrefix("/rest/") else {
             return try await next(request, context)
+        }
+        do {
+            let response = try await next(request, context)
+            if response.status == .methodNotAllowed {
+                let fault = BugzillaError.resourceNotFound(request.method.rawValue, request.uri.path)
+                return try jsonResponse(fault.body, status: fault.status)
+            }
+            return response
         } catch {
             let fault: BugzillaError
             switch error {

@@ -3,6 +3,7 @@ import BugZotServices
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// One call to the REST API: its merged parameters and, on demand, who is calling.
 struct RESTCall: Sendable {
@@ -19,6 +20,8 @@ struct RESTCall: Sendable {
             let buffer: ByteBuffer
             do {
                 buffer = try await request.collectBody(upTo: bodyLimit)
+            } catch is NIOTooManyBytesError {
+                throw DomainError.requestTooLarge(limit: bodyLimit)
             } catch let error as HTTPError where error.status == .contentTooLarge {
                 throw DomainError.requestTooLarge(limit: bodyLimit)
             }
@@ -66,9 +69,16 @@ struct RESTCall: Sendable {
     }
 }
 
+/// Sorted keys make responses byte-for-byte repeatable.
+private let responseEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+}()
+
 /// A JSON response with Bugzilla's status for success.
 func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
-    let data = try JSONEncoder().encode(value)
+    let data = try responseEncoder.encode(value)
     return Response(
         status: status, headers: [.contentType: "application/json; charset=utf-8"],
         body: .init(byteBuffer: ByteBuffer(bytes: data)))

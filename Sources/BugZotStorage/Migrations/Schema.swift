@@ -255,6 +255,7 @@ public enum Schema {
             CREATE TABLE bug_history (
                 id \(pk),
                 bug_id BIGINT NOT NULL REFERENCES bugs(id),
+                change_set TEXT NOT NULL,
                 who_id BIGINT NOT NULL REFERENCES users(id),
                 changed_at BIGINT NOT NULL,
                 field TEXT NOT NULL,

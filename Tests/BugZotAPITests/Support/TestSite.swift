@@ -1,0 +1,160 @@
+import BugZotApp
+import BugZotDomain
+import BugZotREST
+import BugZotServices
+import BugZotStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// A running BugZot (in process, no sockets) with people, a product and a confidential group:
+/// - admin@example.com: administrator
+/// - dev@example.com: editbugs and canconfirm; default assignee of Widget/Backend
+/// - insider@example.com: in the insider group and the secret group
+/// - reporter@example.com and outsider@example.com: no groups
+struct TestSite: Sendable {
+    static let password = "correct horse battery"
+
+    let client: any TestClientProtocol
+    let services: AppServices
+    let keys: [String: String]
+
+    /// Runs `body` against a fresh site on `backend`.
+    static func with(_ backend: TestBackend, bodyLimit: Int = 256 * 1024, _ body: @Sendable (TestSite) async throws -> Void) async throws {
+        let database = try await backend.makeDatabase()
+        let configuration = AppConfiguration(bcryptCost: 4, maxRequestBytes: bodyLimit)
+        let app = buildApplication(configuration, database: database, logger: TestBackend.logger)
+        try await app.test(.router) { client in
+            let services = AppServices(database: database, hasher: PasswordHasher(cost: 4))
+            var keys: [String: String] = [:]
+            let people: [(String, [String])] = [
+                ("admin", ["admin"]), ("dev", ["editbugs", "canconfirm"]), ("insider", ["insider"]),
+                ("reporter", []), ("outsider", []),
+            ]
+            for (name, groups) in people {
+                let id = try await services.users.createAccount(
+                    login: "\(name)@example.com", realName: name.capitalized, password: password, groups: groups)
+                keys[name] = try await services.auth.createAPIKey(userID: id, description: "tests")
+            }
+            let site = TestSite(client: client, services: services, keys: keys)
+            try await site.post("/rest/product", ["name": "Widget", "description": "Widgets", "version": "1.0"], as: "admin").expect(.created)
+            try await site.post(
+                "/rest/component",
+                ["product": "Widget", "name": "Backend", "description": "Server side", "default_assignee": "dev@example.com"],
+                as: "admin"
+            ).expect(.created)
+            try await site.post("/rest/group", ["name": "secret", "description": "Confidential"], as: "admin").expect(.created)
+            try await site.put("/rest/user/insider@example.com", ["groups": ["add": ["secret"]]], as: "admin").expect(.ok)
+            try await body(site)
+        }
+    }
+
+    // MARK: Requests
+
+    func request(_ method: HTTPRequest.Method, _ path: String, body: JSONValue? = nil, as user: String? = nil, headers: HTTPFields = [:]) async throws -> APIResponse {
+        var uri = path
+        if let user {
+            let key = try #require(keys[user], "no API key for \(user)")
+            uri += (uri.contains("?") ? "&" : "?") + "Bugzilla_api_key=" + key
+        }
+        let buffer = try body.map { ByteBuffer(bytes: try JSONEncoder().encode($0)) }
+        var headers = headers
+        headers[.contentType] = "application/json"
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: buffer)
+        return APIResponse(status: response.status, body: response.body)
+    }
+
+    func get(_ path: String, as user: String? = nil) async throws -> APIResponse {
+        try await request(.get, path, as: user)
+    }
+
+    func post(_ path: String, _ body: JSONValue, as user: String? = nil) async throws -> APIResponse {
+        try await request(.post, path, body: body, as: user)
+    }
+
+    func put(_ path: String, _ body: JSONValue, as user: String? = nil) async throws -> APIResponse {
+        try await request(.put, path, body: body, as: user)
+    }
+
+    // MARK: Shortcuts
+
+    /// Files a bug in Widget/Backend and returns its id.
+    func fileBug(_ summary: String = "Crash on save", as user: String = "reporter", extra: [String: JSONValue] = [:]) async throws -> Int {
+        var body: [String: JSONValue] = [
+            "product": "Widget", "component": "Backend", "version": "1.0", "summary": .string(summary), "description": "Steps: save.",
+        ]
+        body.merge(extra) { $1 }
+        return try await post("/rest/bug", .object(body), as: user).expect(.ok)["id"].int
+    }
+
+    /// The bug as `user` sees it.
+    func bug(_ id: Int, as user: String = "admin") async throws -> JSONValue {
+        try await get("/rest/bug/\(id)", as: user).expect(.ok)["bugs"][0]
+    }
+}
+
+/// A response: status and JSON body.
+struct APIResponse: Sendable {
+    let status: HTTPResponse.Status
+    let json: JSONValue
+    let text: String
+
+    init(status: HTTPResponse.Status, body: ByteBuffer) {
+        self.status = status
+        self.text = String(buffer: body)
+        self.json = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+    }
+
+    /// The body, after checking the status.
+    @discardableResult
+    func expect(_ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) -> JSONValue {
+        #expect(self.status == status, "body: \(text)", sourceLocation: sourceLocation)
+        return json
+    }
+
+    /// Checks that this is Bugzilla error `code` with HTTP `status`.
+    func expectError(_ code: Int, _ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(self.status == status, "body: \(text)", sourceLocation: sourceLocation)
+        #expect(json["error"] == .bool(true) && json["code"] == .int(code), "body: \(text)", sourceLocation: sourceLocation)
+    }
+
+    var errorMessage: String { json["message"].string }
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue {
+        if case .object(let object) = self { return object[key] ?? .null }
+        return .null
+    }
+
+    subscript(index: Int) -> JSONValue {
+        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
+        return .null
+    }
+
+    var int: Int {
+        if case .int(let value) = self { return value }
+        return -1
+    }
+
+    var string: String {
+        if case .string(let value) = self { return value }
+        return ""
+    }
+
+    var array: [JSONValue] {
+        if case .array(let items) = self { return items }
+        return []
+    }
+
+    var keys: Set<String> {
+        if case .object(let object) = self { return Set(object.keys) }
+        return []
+    }
+
+    var strings: [String] { array.map(\.string) }
+    var ints: [Int] { array.map(\.int) }
+}
