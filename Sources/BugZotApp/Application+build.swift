@@ -33,6 +33,7 @@ public func buildApplication(
         logger: logger
     )
     app.beforeServerStarts {
+        try await database.checkReachable()
         let applied = try await Migrator.migrate(database)
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
         if try await database.read({ sql in try await SQLStore(sql).countUsers() }) == 0 {

@@ -141,6 +141,7 @@ func withServices(_ storage: StorageOptions, _ body: @escaping @Sendable (AppSer
     try await runReportingFailure {
         let database = try await openDatabase(configuration, logger: logger)
         try await database.withRunning {
+            try await database.checkReachable()
             try await body(AppServices(database: database))
         }
     }
@@ -155,6 +156,8 @@ func runReportingFailure(_ body: () async throws -> Void) async throws {
     } catch let error as CLIError {
         throw fail(error.description)
     } catch let error as DatabaseURLError {
+        throw fail(error.description)
+    } catch let error as DatabaseUnreachable {
         throw fail(error.description)
     } catch {
         throw fail(describe(error))

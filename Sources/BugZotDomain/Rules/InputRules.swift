@@ -2,7 +2,8 @@
 public enum InputRules {
     /// A pragmatic address check: one `@`, a dot in the domain, no spaces or control characters.
     public static func isValidEmail(_ email: String) -> Bool {
-        guard email.count <= 255, !email.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 32 } == true })
+        let isControl = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control }
+        guard email.count <= 255, !email.contains(where: \.isWhitespace), !email.unicodeScalars.contains(where: isControl)
         else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return false }
@@ -19,9 +20,10 @@ public enum InputRules {
 
     /// `YYYY-MM-DD` with a plausible month and day.
     public static func isValidDate(_ value: String) -> Bool {
-        let parts = value.split(separator: "-")
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let month = Int(parts[1]), let day = Int(parts[2])
         else { return false }
         return (1...12).contains(month) && (1...31).contains(day)
     }

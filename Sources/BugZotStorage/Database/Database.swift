@@ -20,6 +20,28 @@ public protocol Database: Service {
 }
 
 extension Database {
+    /// Fails with `DatabaseUnreachable` unless a trivial query answers within `timeout`.
+    public func checkReachable(timeout: Duration = .seconds(10)) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try await self.read { sql in try await sql.raw("SELECT 1 AS one").first() }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            defer { group.cancelAll() }
+            do {
+                guard try await group.next() == true else { throw DatabaseUnreachable(reason: "no answer within \(timeout)") }
+            } catch let error as DatabaseUnreachable {
+                throw error
+            } catch {
+                throw DatabaseUnreachable(reason: String(describing: error))
+            }
+        }
+    }
+
     /// Runs `body` with this database's service running alongside, for one-off commands.
     public func withRunning<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
@@ -35,4 +57,10 @@ extension Database {
             throw CancellationError()
         }
     }
+}
+
+/// The database did not answer.
+public struct DatabaseUnreachable: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "Cannot reach the database: \(reason)" }
 }
