@@ -39,8 +39,9 @@ if ! swift build --build-tests; then
   echo "test.sh: FAILED: swift build (nothing else can run)" >&2
   exit 1
 fi
+logs=$(mktemp -d)
 step "swift test (SQLite)"
-swift test --skip-build || failed+=("swift test (SQLite)")
+swift test --skip-build 2>&1 | tee "$logs/swift-sqlite.log" || failed+=("swift test (SQLite)")
 
 # --- c. Swift tests on PostgreSQL ---------------------------------------------------------
 pg_dir=$(mktemp -d)
@@ -52,7 +53,8 @@ trap 'exit 130' INT TERM  # so the EXIT trap also stops the cluster on Ctrl-C or
 step "starting a throwaway PostgreSQL cluster in $pg_dir"
 if pg_url=$(bash scripts/pg-cluster.sh start "$pg_dir"); then
   step "swift test (PostgreSQL: $pg_url)"
-  BUGZOT_TEST_DATABASE_URL=$pg_url swift test --skip-build || failed+=("swift test (PostgreSQL)")
+  BUGZOT_TEST_DATABASE_URL=$pg_url swift test --skip-build 2>&1 | tee "$logs/swift-postgres.log" ||
+    failed+=("swift test (PostgreSQL)")
 else
   pg_url=""
   failed+=("PostgreSQL cluster start")
@@ -63,12 +65,32 @@ bin_path=$(swift build --show-bin-path)
 step "pytest tests/e2e (BUGZOT_BIN=$bin_path/bugzot)"
 # Without a cluster the postgres runs skip themselves; the failed start is already counted.
 BUGZOT_BIN=$bin_path/bugzot BUGZOT_E2E_DATABASE_URL=$pg_url \
-  "$venv/bin/python" -m pytest -v tests/e2e || failed+=("pytest tests/e2e")
+  "$venv/bin/python" -m pytest -v tests/e2e 2>&1 | tee "$logs/pytest.log" || failed+=("pytest tests/e2e")
 
 # --- e. verdict ---------------------------------------------------------------------------
 stop_cluster
+# One closing line over every runner: Swift Testing counts tests per run ("Test run with N
+# tests … passed", or failing tests marked "✘ Test … failed"), pytest prints "N passed, M failed".
+passed=0 failed_tests=0
+for log in "$logs"/swift-*.log; do
+  [ -f "$log" ] || continue
+  if grep -qE '^✔ Test run with [0-9]+ tests' "$log"; then
+    passed=$((passed + $(grep -oE '^✔ Test run with [0-9]+ tests' "$log" | grep -oE '[0-9]+' | tail -n 1)))
+  else
+    failed_tests=$((failed_tests + $(grep -cE '^✘ Test "[^"]*" .*failed after' "$log" || true)))
+  fi
+done
+if [ -f "$logs/pytest.log" ]; then
+  summary=$(tail -n 1 "$logs/pytest.log")
+  count() { echo "$summary" | grep -oE "[0-9]+ ($1)" | awk '{ n += $1 } END { print n + 0 }'; }
+  passed=$((passed + $(count passed)))
+  failed_tests=$((failed_tests + $(count 'failed|errors?')))
+fi
+rm -rf "$logs"
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'test.sh: FAILED: %s\n' "$(IFS=,; echo "${failed[*]}")" >&2
-  exit 1
+  # A failed step whose runner printed no count still counts as a failure.
+  [ "$failed_tests" -gt 0 ] || failed_tests=${#failed[@]}
 fi
-echo "test.sh: every step succeeded" >&2
+echo "tests: $passed passed, $failed_tests failed"
+[ ${#failed[@]} -eq 0 ]

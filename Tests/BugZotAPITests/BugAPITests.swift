@@ -104,6 +104,8 @@ struct BugAPITests {
             #expect(try await ids("status=NEW") == [crash])
             #expect(try await ids("bug_status=NEW&bug_status=UNCONFIRMED") == [crash, slow])
             #expect(try await ids("short_desc=crash") == [crash])
+            #expect(try await ids("short_desc=Crash+on") == [crash])
+            #expect(try await ids("short_desc=Crash%20on%2Bx") == [])
             #expect(try await ids("summary=CRASH&product=Widget") == [crash])
             #expect(try await ids("summary=crash&status=UNCONFIRMED") == [])
             #expect(try await ids("creator=reporter") == [slow])
@@ -116,6 +118,31 @@ struct BugAPITests {
             #expect(try await ids("quicksearch=slow") == [slow])
             try await site.get("/rest/bug?limit=many", as: "admin").expectError(52, .badRequest)
             try await site.get("/rest/bug?creation_time=yesterday-ish", as: "admin").expectError(56, .badRequest)
+        }
+    }
+
+    @Test("advanced search: fN/oN/vN, fieldX-Y-Z charts and longdesc, as python-bugzilla sends them", arguments: TestBackend.all)
+    func advancedSearch(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let crash = try await site.fileBug("Crash on save", as: "dev")
+            let slow = try await site.fileBug("Slow startup", as: "dev")
+            try await site.put("/rest/bug/\(slow)", ["whiteboard": "perf triaged", "depends_on": ["add": [.int(crash)]]], as: "dev").expect(.ok)
+            func ids(_ query: String) async throws -> [Int] {
+                try await site.get("/rest/bug?\(query)&include_fields=id", as: "admin").expect(.ok)["bugs"].array.map { $0["id"].int }
+            }
+            #expect(try await ids("query_format=advanced&f1=short_desc&o1=substring&v1=startup") == [slow])
+            #expect(try await ids("f1=short_desc&o1=substring&v1=startup&n1=1") == [crash])
+            #expect(try await ids("field0-0-0=status_whiteboard&type0-0-0=substring&value0-0-0=perf") == [slow])
+            #expect(try await ids("field0-0-0=dependson&type0-0-0=substring&value0-0-0=\(crash)") == [slow])
+            #expect(try await ids("field0-0-0=blocked&type0-0-0=equals&value0-0-0=\(slow)") == [crash])
+            // Alternatives within one chart row, conditions across rows.
+            #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=crash&field0-0-1=short_desc&type0-0-1=substring&value0-0-1=slow") == [crash, slow])
+            #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=crash&field0-1-0=short_desc&type0-1-0=substring&value0-1-0=slow") == [])
+            #expect(try await ids("longdesc=steps%20save&longdesc_type=allwordssubstr&query_format=advanced") == [crash, slow])
+            #expect(try await ids("f1=bug_id&o1=greaterthan&v1=\(crash)") == [slow])
+            #expect(try await ids("f1=status_whiteboard&o1=isempty") == [crash])
+            try await site.get("/rest/bug?f1=flagtypes.name&o1=substring&v1=x", as: "admin").expectError(53, .badRequest)
+            try await site.get("/rest/bug?f1=short_desc&o1=regexp&v1=x", as: "admin").expectError(53, .badRequest)
         }
     }
 }

@@ -60,8 +60,8 @@ def test_new_files_a_bug(admin_cli, site, story):
     assert site.admin.comments(bug_id)[0]["text"] == DESCRIPTION
 
 
-@pytest.mark.parametrize("criteria", [["-p", "Widget"], ["-s", "NEW"], ["-t", "Crash"]],
-                         ids=["by-product", "by-status", "by-summary-words"])
+@pytest.mark.parametrize("criteria", [["-p", "Widget"], ["-s", "NEW"], ["-t", "Crash"], ["-t", "crash on SAVE"]],
+                         ids=["by-product", "by-status", "by-summary-word", "by-summary-phrase"])
 def test_query_finds_the_bug(admin_cli, story, criteria):
     bug_id = story.need("bug")
 

@@ -26,8 +26,9 @@ public struct BugSearch: Sendable, Equatable {
     public var cc: [String] = []
     /// Every keyword must be on the bug.
     public var keywords: [String] = []
-    /// Every word must appear in the bug's visible comments.
-    public var commentWords: [String] = []
+    /// Bugzilla's advanced search (`fN/oN/vN`, `fieldX-Y-Z`, `longdesc`): every inner list must
+    /// have a matching condition (AND of ORs).
+    public var conditions: [[FieldCondition]] = []
     /// Words matched against the summary, aliases, or id.
     public var quicksearch: [String] = []
     public var createdSince: Date?
@@ -52,5 +53,61 @@ public struct BugOrder: Sendable, Equatable {
     public init(column: Column, descending: Bool) {
         self.column = column
         self.descending = descending
+    }
+}
+
+/// One advanced-search condition: a field (Bugzilla's internal or API name), an operator, a value.
+public struct FieldCondition: Sendable, Equatable {
+    public var field: String
+    public var op: SearchOperator
+    public var value: String
+
+    public init(field: String, op: SearchOperator, value: String) {
+        self.field = field
+        self.op = op
+        self.value = value
+    }
+}
+
+/// Bugzilla's search operators that BugZot supports (regular expressions are not among them).
+public enum SearchOperator: String, Sendable, CaseIterable {
+    case equals, notequals, anyexact
+    case substring, casesubstring, notsubstring
+    case anywordssubstr, allwordssubstr, nowordssubstr
+    case anywords, allwords, nowords
+    case greaterthan, greaterthaneq, lessthan, lessthaneq
+    case isempty, isnotempty
+
+    /// The operator that matches exactly what this one does not, where there is one.
+    public var negation: SearchOperator? {
+        switch self {
+        case .equals: .notequals
+        case .notequals: .equals
+        case .substring: .notsubstring
+        case .notsubstring: .substring
+        case .anywordssubstr: .nowordssubstr
+        case .nowordssubstr: .anywordssubstr
+        case .anywords: .nowords
+        case .nowords: .anywords
+        case .isempty: .isnotempty
+        case .isnotempty: .isempty
+        case .greaterthan: .lessthaneq
+        case .lessthaneq: .greaterthan
+        case .lessthan: .greaterthaneq
+        case .greaterthaneq: .lessthan
+        default: nil
+        }
+    }
+
+    /// The operator without its negation, and whether it was negated.
+    public var positive: (op: SearchOperator, negated: Bool) {
+        switch self {
+        case .notequals: (.equals, true)
+        case .notsubstring: (.substring, true)
+        case .nowordssubstr: (.anywordssubstr, true)
+        case .nowords: (.anywords, true)
+        case .isnotempty: (.isempty, true)
+        default: (self, false)
+        }
     }
 }

@@ -32,7 +32,7 @@ extension RESTAPI {
         search.qaContacts = parameters.strings("qa_contact")
         search.cc = parameters.strings("cc")
         search.keywords = parameters.commaSeparated("keywords")
-        search.commentWords = parameters.strings("longdesc").flatMap(words)
+        search.conditions = try advancedConditions(from: parameters)
         search.quicksearch = parameters.strings("quicksearch").flatMap(words)
         search.createdSince = try parameters.date("creation_time")
         search.changedSince = try parameters.date("last_change_time")
@@ -48,6 +48,49 @@ extension RESTAPI {
         case let limit?: search.limit = min(limit, maxSearchResults)
         }
         return search
+    }
+
+    /// `longdesc` (+ `longdesc_type`), `fN/oN/vN` (+ `nN` to negate) and `fieldX-Y-Z/typeX-Y-Z/valueX-Y-Z`,
+    /// where conditions sharing X-Y are alternatives.
+    private static func advancedConditions(from parameters: RESTParameters) throws(DomainError) -> [[FieldCondition]] {
+        func op(_ name: String?, parameter: String) throws(DomainError) -> SearchOperator {
+            guard let name else { return .substring }
+            guard let op = SearchOperator(rawValue: name) else {
+                throw .invalidParameter(parameter: parameter, reason: "'\(name)' is not a search operator BugZot supports.")
+            }
+            return op
+        }
+        var groups: [[FieldCondition]] = []
+        for text in parameters.strings("longdesc") where !text.isEmpty {
+            let type = parameters.string("longdesc_type") ?? SearchOperator.allwordssubstr.rawValue
+            groups.append([FieldCondition(field: "longdesc", op: try op(type, parameter: "longdesc_type"), value: text)])
+        }
+        let keys = parameters.keys
+        for key in keys.sorted() where key.count > 1 && key.hasPrefix("f") && Int(key.dropFirst()) != nil {
+            let index = key.dropFirst()
+            guard let field = parameters.string(key), !["noop", "OP", "CP"].contains(field) else { continue }
+            var condition = FieldCondition(
+                field: field, op: try op(parameters.string("o\(index)"), parameter: "o\(index)"), value: parameters.string("v\(index)") ?? "")
+            if parameters.bool("n\(index)") == true {
+                guard let negation = condition.op.negation else {
+                    throw .invalidParameter(parameter: "n\(index)", reason: "'\(condition.op.rawValue)' cannot be negated.")
+                }
+                condition.op = negation
+            }
+            groups.append([condition])
+        }
+        var charts: [String: [FieldCondition]] = [:]
+        for key in keys.sorted() where key.hasPrefix("field") {
+            let position = key.dropFirst("field".count)
+            let parts = position.split(separator: "-")
+            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }), let field = parameters.string(key), field != "noop" else { continue }
+            let condition = FieldCondition(
+                field: field, op: try op(parameters.string("type\(position)"), parameter: "type\(position)"),
+                value: parameters.string("value\(position)") ?? "")
+            charts["\(parts[0])-\(parts[1])", default: []].append(condition)
+        }
+        groups += charts.keys.sorted().compactMap { charts[$0] }
+        return groups
     }
 
     private static func words(_ text: String) -> [String] {

@@ -32,11 +32,23 @@ struct RESTCall: Sendable {
                 body = object
             }
         }
-        let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        self.parameters = RESTParameters(path: path, query: query, body: body)
+        self.parameters = RESTParameters(path: path, query: Self.formDecoded(request.uri.query ?? ""), body: body)
         self.clientAddress = context.clientAddress
         self.apiKeyHeader = request.headers[HTTPField.Name("X-BUGZILLA-API-KEY")!]
         self.auth = auth
+    }
+
+    /// Query pairs decoded as HTML forms encode them: `+` is a space (python-bugzilla sends
+    /// `short_desc=Crash+on+save`), then percent escapes.
+    static func formDecoded(_ query: String) -> [(String, String)] {
+        query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
     }
 
     var credentials: Credentials {

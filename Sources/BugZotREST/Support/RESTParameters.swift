@@ -21,6 +21,8 @@ struct RESTParameters: Sendable {
         values = merged
     }
 
+    var keys: Dictionary<String, JSONValue>.Keys { values.keys }
+
     func has(_ key: String) -> Bool { values[key].map { !$0.isNull } ?? false }
 
     subscript(key: String) -> JSONValue? { values[key] }

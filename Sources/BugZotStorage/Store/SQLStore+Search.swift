@@ -49,11 +49,9 @@ extension SQLStore {
                 "b.id IN (SELECT bk.bug_id FROM bug_keywords bk JOIN keywords k ON k.id = bk.keyword_id WHERE k.name = \(bind: keyword))")
         }
         let seesPrivate = policy.isInsider(viewer)
-        for word in search.commentWords {
-            let pattern = "%" + likeEscaped(word.lowercased()) + "%"
-            conditions.append(
-                "b.id IN (SELECT cm.bug_id FROM comments cm WHERE LOWER(cm.body) LIKE \(bind: pattern) ESCAPE '\\'"
-                    + (seesPrivate ? ")" : " AND cm.is_private = FALSE)"))
+        for alternatives in search.conditions where !alternatives.isEmpty {
+            let sql = try alternatives.map { try sqlCondition($0, seesPrivateComments: seesPrivate) }
+            conditions.append("(" + sql.joined(separator: " OR ") + ")")
         }
         for word in search.quicksearch {
             let pattern = "%" + likeEscaped(word.lowercased()) + "%"
