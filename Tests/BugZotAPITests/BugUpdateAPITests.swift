@@ -127,4 +127,26 @@ struct BugUpdateAPITests {
             #expect(try await site.bug(id)["summary"] == "Clearer summary")
         }
     }
+
+    @Test("concurrent changes to one bug are all kept", arguments: TestBackend.all)
+    func concurrentChanges(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let id = try await site.fileBug(as: "dev")
+            let people = ["admin", "dev", "insider", "reporter", "outsider"]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for person in people {
+                    group.addTask {
+                        try await site.put("/rest/bug/\(id)", ["cc": ["add": [.string("\(person)@example.com")]]], as: person).expect(.ok)
+                        try await site.post("/rest/bug/\(id)/comment", ["comment": .string("from \(person)")], as: person).expect(.created)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(Set(try await site.bug(id)["cc"].strings) == Set(people.map { "\($0)@example.com" }))
+            let history = try await site.get("/rest/bug/\(id)/history", as: "admin").expect(.ok)["bugs"][0]["history"]
+            #expect(history.array.count == people.count)
+            let comments = try await site.get("/rest/bug/\(id)/comment", as: "admin").expect(.ok)["bugs"]["\(id)"]["comments"]
+            #expect(comments.array.map { $0["count"].int } == Array(0...people.count))
+        }
+    }
 }

@@ -148,6 +148,7 @@ public struct BugService: Sendable {
             var results: [BugUpdateResult] = []
             for identifier in identifiers {
                 let id = try await visibleBugID(identifier, store: store, by: principal)
+                try await store.lockBugs([id])
                 guard let bug = try await store.bug(id: id), let product = try await store.product(name: bug.product) else {
                     throw DomainError.bugNotFound(identifier)
                 }

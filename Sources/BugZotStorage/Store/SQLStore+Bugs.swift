@@ -124,6 +124,13 @@ extension SQLStore {
 
     // MARK: Writing
 
+    /// Holds the bugs' rows until the transaction ends, so concurrent changes to one bug queue up
+    /// instead of overwriting each other. (SQLite's single writer already serialises them.)
+    public func lockBugs(_ ids: [Int]) async throws {
+        guard sql.dialect.name != "sqlite", !ids.isEmpty else { return }
+        try await run("SELECT id FROM bugs WHERE id IN \(inList(ids.sorted())) ORDER BY id FOR UPDATE")
+    }
+
     /// Stores a new bug with its lists and returns its id.
     public func insertBug(_ bug: Bug) async throws -> Int {
         let (productID, componentID) = try await productAndComponentIDs(product: bug.product, component: bug.component)

@@ -19,6 +19,7 @@ extension SQLStore {
 
     /// Adds a comment numbered after the bug's last one.
     public func insertComment(bugID: Int, author: UserSummary, text: String, isPrivate: Bool, at now: Date) async throws -> Comment {
+        try await lockBugs([bugID])  // the next number must not be taken twice
         let next = try await first("SELECT COALESCE(MAX(count), -1) + 1 AS n FROM comments WHERE bug_id = \(bind: bugID)")?.int("n") ?? 0
         let id = try await insert(
             """
