@@ -5,6 +5,8 @@ import Foundation
 /// Products, components, classifications, groups, and the workflow: what bugs are filed against.
 public struct CatalogService: Sendable {
     let database: any Database
+    /// For showing bugs (is_open); rules that change bugs read the workflow in their transaction.
+    private let workflowCache = TimedCache<Workflow>(lifetime: .seconds(5))
 
     public init(database: any Database) {
         self.database = database
@@ -182,8 +184,11 @@ public struct CatalogService: Sendable {
         }
     }
 
+    /// The workflow, as of at most a few seconds ago.
     public func workflow() async throws -> Workflow {
-        try await database.read { sql in try await SQLStore(sql).workflow() }
+        try await workflowCache.value {
+            try await database.read { sql in try await SQLStore(sql).workflow() }
+        }
     }
 
     /// Switches the installation to a workflow, refusing if bugs sit in statuses it lacks.
@@ -197,5 +202,6 @@ public struct CatalogService: Sendable {
             }
             try await store.replaceWorkflow(with: workflow)
         }
+        workflowCache.invalidate()
     }
 }

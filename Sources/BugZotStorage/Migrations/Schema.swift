@@ -177,7 +177,9 @@ public enum Schema {
                 last_change_at BIGINT NOT NULL
             )
             """,
-            "CREATE INDEX bugs_product ON bugs (product_id, component_id)",
+            // One column each, so that rows come out in id order (the index ends in the row id)
+            // and `product=X ORDER BY id LIMIT n` stops after n rows instead of sorting them all.
+            "CREATE INDEX bugs_product ON bugs (product_id)",
             "CREATE INDEX bugs_component ON bugs (component_id)",
             "CREATE INDEX bugs_status ON bugs (status)",
             "CREATE INDEX bugs_resolution ON bugs (resolution)",

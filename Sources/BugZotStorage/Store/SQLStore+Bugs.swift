@@ -28,8 +28,26 @@ extension SQLStore {
             let bug = try bug(from: row)
             bugs[bug.id] = bug
         }
-        for row in try await all("SELECT bug_id, alias FROM bug_aliases WHERE bug_id IN \(idList) ORDER BY alias") {
-            bugs[try row.int("bug_id")]?.aliases.append(try row.string("alias"))
+        // The plain-text lists in one round trip.
+        let lists = try await all(
+            """
+            SELECT bug_id, 'alias' AS list, alias AS item FROM bug_aliases WHERE bug_id IN \(idList)
+            UNION ALL SELECT bk.bug_id, 'keywords', k.name FROM bug_keywords bk JOIN keywords k ON k.id = bk.keyword_id
+                WHERE bk.bug_id IN \(idList)
+            UNION ALL SELECT bug_id, 'see_also', url FROM bug_see_also WHERE bug_id IN \(idList)
+            UNION ALL SELECT bg.bug_id, 'groups', g.name FROM bug_groups bg JOIN access_groups g ON g.id = bg.group_id
+                WHERE bg.bug_id IN \(idList)
+            ORDER BY item
+            """)
+        for row in lists {
+            let id = try row.int("bug_id")
+            let item = try row.string("item")
+            switch try row.string("list") {
+            case "alias": bugs[id]?.aliases.append(item)
+            case "keywords": bugs[id]?.keywords.append(item)
+            case "see_also": bugs[id]?.seeAlso.append(item)
+            default: bugs[id]?.groups.append(item)
+            }
         }
         for row in try await all(
             "SELECT bc.bug_id, u.id, u.login_name, u.real_name FROM bug_cc bc JOIN users u ON u.id = bc.user_id WHERE bc.bug_id IN \(idList) ORDER BY u.login_name"
@@ -38,25 +56,12 @@ extension SQLStore {
                 UserSummary(id: try row.int("id"), login: try row.string("login_name"), realName: try row.string("real_name")))
         }
         for row in try await all(
-            "SELECT bk.bug_id, k.name FROM bug_keywords bk JOIN keywords k ON k.id = bk.keyword_id WHERE bk.bug_id IN \(idList) ORDER BY k.name"
-        ) {
-            bugs[try row.int("bug_id")]?.keywords.append(try row.string("name"))
-        }
-        for row in try await all(
             "SELECT blocked_id, depends_on_id FROM bug_dependencies WHERE blocked_id IN \(idList) OR depends_on_id IN \(idList) ORDER BY blocked_id, depends_on_id"
         ) {
             let blocked = try row.int("blocked_id")
             let dependsOn = try row.int("depends_on_id")
             bugs[blocked]?.dependsOn.append(dependsOn)
             bugs[dependsOn]?.blocks.append(blocked)
-        }
-        for row in try await all("SELECT bug_id, url FROM bug_see_also WHERE bug_id IN \(idList) ORDER BY url") {
-            bugs[try row.int("bug_id")]?.seeAlso.append(try row.string("url"))
-        }
-        for row in try await all(
-            "SELECT bg.bug_id, g.name FROM bug_groups bg JOIN access_groups g ON g.id = bg.group_id WHERE bg.bug_id IN \(idList) ORDER BY g.name"
-        ) {
-            bugs[try row.int("bug_id")]?.groups.append(try row.string("name"))
         }
         return ids.compactMap { bugs[$0] }
     }
