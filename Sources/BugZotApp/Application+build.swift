@@ -23,7 +23,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let services = AppServices(database: database, hasher: PasswordHasher(cost: configuration.bcryptCost))
     let router = Router(context: RESTContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
     var app = Application(
         router: router,

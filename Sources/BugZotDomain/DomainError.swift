@@ -12,6 +12,7 @@ public enum DomainError: Error, Sendable, Equatable {
     case invalidBugID(String)
     case aliasInUse(String)
     case invalidAlias(String)
+    case invalidSeeAlso(String)
     case objectNotFound(kind: String, name: String)
     case invalidFieldValue(field: String, value: String)
     case invalidComponent(component: String, product: String)
@@ -71,6 +72,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .aliasInUse(let alias): "The alias '\(alias)' is already in use by another bug."
         case .invalidAlias(let alias):
             "The alias '\(alias)' is not valid: an alias must contain a letter and no commas or spaces."
+        case .invalidSeeAlso(let url): "'\(url)' is not a valid See Also entry: it must be an http or https URL."
         case .objectNotFound(let kind, let name): "There is no \(kind) named '\(name)'."
         case .invalidFieldValue(let field, let value): "There is no \(field) named '\(value)'."
         case .invalidComponent(let component, let product):

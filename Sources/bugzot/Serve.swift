@@ -29,7 +29,8 @@ struct Serve: AsyncParsableCommand {
         if let port = port ?? environment["BUGZOT_PORT"].flatMap(Int.init), !(0...65535).contains(port) {
             throw ValidationError("--port must be between 0 and 65535.")
         }
-        if let cost = bcryptCost, !(10...16).contains(cost) { throw ValidationError("--bcrypt-cost must be between 10 and 16.") }
+        let cost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].map { UInt8($0) ?? 0 }
+        if let cost, !(10...16).contains(cost) { throw ValidationError("--bcrypt-cost (or BUGZOT_BCRYPT_COST) must be between 10 and 16.") }
         if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
     }
 

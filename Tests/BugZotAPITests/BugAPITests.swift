@@ -141,6 +141,9 @@ struct BugAPITests {
             #expect(try await ids("longdesc=steps%20save&longdesc_type=allwordssubstr&query_format=advanced") == [crash, slow])
             #expect(try await ids("f1=bug_id&o1=greaterthan&v1=\(crash)") == [slow])
             #expect(try await ids("f1=status_whiteboard&o1=isempty") == [crash])
+            #expect(try await ids("email1=dev%40&emailtype1=substring&emailassigned_to1=1&emailreporter1=1") == [crash, slow])
+            #expect(try await ids("email1=reporter%40example.com&emailtype1=equals&emailcc1=1") == [])
+            try await site.get("/rest/bug?savedsearch=mine", as: "admin").expectError(53, .badRequest)
             try await site.get("/rest/bug?f1=flagtypes.name&o1=substring&v1=x", as: "admin").expectError(53, .badRequest)
             try await site.get("/rest/bug?f1=short_desc&o1=regexp&v1=x", as: "admin").expectError(53, .badRequest)
         }

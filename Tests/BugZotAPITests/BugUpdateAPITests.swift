@@ -149,4 +149,15 @@ struct BugUpdateAPITests {
             #expect(comments.array.map { $0["count"].int } == Array(0...people.count))
         }
     }
+
+    @Test("See Also takes http and https URLs only; a blank comment is a missing one", arguments: TestBackend.all)
+    func seeAlsoAndBlankComments(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let id = try await site.fileBug(as: "dev")
+            try await site.put("/rest/bug/\(id)", ["see_also": ["add": ["https://bugs.example.org/show_bug.cgi?id=7"]]], as: "dev").expect(.ok)
+            try await site.put("/rest/bug/\(id)", ["see_also": ["add": ["javascript:alert(1)"]]], as: "dev").expectError(112, .badRequest)
+            #expect(try await site.bug(id)["see_also"] == ["https://bugs.example.org/show_bug.cgi?id=7"])
+            try await site.post("/rest/bug/\(id)/comment", ["comment": "   "], as: "dev").expectError(50, .badRequest)
+        }
+    }
 }

@@ -94,4 +94,40 @@ struct ConfidentialityAPITests {
             #expect(comments.array.count == 1)
         }
     }
+
+    @Test("editing a bug's links neither reveals nor removes links to bugs the editor can't see", arguments: TestBackend.all)
+    func hiddenLinksSurviveEdits(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let (secret, publicBug) = try await secretSetup(site)
+            let cleared = try await site.put("/rest/bug/\(publicBug)", ["depends_on": ["set": []]], as: "dev").expect(.ok)
+            #expect(cleared["bugs"][0]["changes"] == [:])
+            let probe = try await site.put("/rest/bug/\(publicBug)", ["depends_on": ["remove": [.int(secret)]]], as: "outsider")
+            let control = try await site.put("/rest/bug/\(publicBug)", ["depends_on": ["remove": [.int(secret + 1000)]]], as: "outsider")
+            #expect(probe.text == control.text)
+            #expect(try await site.bug(publicBug, as: "insider")["depends_on"] == [.int(secret)])
+        }
+    }
+
+    @Test("advanced search over links ignores hidden bugs", arguments: TestBackend.all)
+    func linkSearchRespectsVisibility(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let (secret, publicBug) = try await secretSetup(site)
+            let query = "/rest/bug?f1=dependson&o1=equals&v1=\(secret)&include_fields=id"
+            #expect(try await site.get(query, as: "outsider").expect(.ok)["bugs"].array.isEmpty)
+            #expect(try await site.get(query, as: "insider").expect(.ok)["bugs"][0]["id"] == .int(publicBug))
+            #expect(try await site.get("/rest/bug?f1=dependson&o1=isnotempty&include_fields=id", as: "outsider").expect(.ok)["bugs"].array.isEmpty)
+        }
+    }
+
+    @Test("marking a confidential bug a duplicate of a public one leaves no note naming it on the public bug", arguments: TestBackend.all)
+    func duplicateNotes(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let publicBug = try await site.fileBug("Public crash", as: "dev")
+            let secret = try await site.fileBug("Same crash, customer data", as: "insider", extra: ["groups": ["secret"], "assigned_to": "admin@example.com"])
+            try await site.put("/rest/bug/\(secret)", ["dupe_of": .int(publicBug), "status": "RESOLVED", "resolution": "DUPLICATE"], as: "insider").expect(.ok)
+            let comments = try await site.get("/rest/bug/\(publicBug)/comment", as: "outsider").expect(.ok)["bugs"]["\(publicBug)"]["comments"]
+            #expect(!comments.array.contains { $0["text"].string.contains("\(secret)") })
+            #expect(try await site.bug(secret, as: "insider")["dupe_of"] == .int(publicBug))
+        }
+    }
 }

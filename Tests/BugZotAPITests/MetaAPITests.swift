@@ -60,4 +60,25 @@ struct MetaAPITests {
             #expect(response.json.keys == ["error", "code", "message", "documentation"])
         }
     }
+
+    @Test("every route but the login-exempt ones checks credentials", arguments: TestBackend.all)
+    func credentialsAlwaysChecked(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            for path in ["/rest/product_accessible", "/rest/product?names=Widget", "/rest/field/bug", "/rest/classification/Unclassified"] {
+                try await site.get(path + (path.contains("?") ? "&" : "?") + "Bugzilla_api_key=revoked-or-wrong").expectError(306, .badRequest)
+            }
+            try await site.get("/rest/version?Bugzilla_token=1-stale").expect(.ok)
+        }
+    }
+
+    @Test("lists in one request are bounded", arguments: TestBackend.all)
+    func listBounds(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let id = try await site.fileBug(as: "dev")
+            let many = JSONValue.array((0...1000).map { .string("https://example.com/\($0)") })
+            try await site.put("/rest/bug/\(id)", ["see_also": ["add": many]], as: "dev").expectError(53, .badRequest)
+            let query = (0...1000).map { "id=\($0)" }.joined(separator: "&")
+            try await site.get("/rest/bug?\(query)", as: "dev").expectError(53, .badRequest)
+        }
+    }
 }

@@ -56,4 +56,17 @@ struct UserAPITests {
             try await site.get("/rest/bug?product=Widget", as: "outsider").expectError(301, .unauthorized)
         }
     }
+
+    @Test("people may rename themselves, but a password or address change takes editusers and ends old sessions", arguments: TestBackend.all)
+    func selfService(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            try await site.put("/rest/user/outsider@example.com", ["full_name": "Out Sider"], as: "outsider").expect(.ok)
+            try await site.put("/rest/user/outsider@example.com", ["password": "new long password"], as: "outsider").expectError(304, .unauthorized)
+            try await site.put("/rest/user/outsider@example.com", ["email": "me@evil.example"], as: "outsider").expectError(304, .unauthorized)
+
+            let token = try await site.get("/rest/login?login=outsider@example.com&password=correct%20horse%20battery").expect(.ok)["token"].string
+            try await site.put("/rest/user/outsider@example.com", ["password": "new long password"], as: "admin").expect(.ok)
+            try await site.get("/rest/bug?product=Widget&Bugzilla_token=\(token)").expectError(32000, .badRequest)
+        }
+    }
 }

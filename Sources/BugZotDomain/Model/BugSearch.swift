@@ -38,6 +38,20 @@ public struct BugSearch: Sendable, Equatable {
     public var offset: Int = 0
 
     public init() {}
+
+    /// How many values each list criterion holds, to bound a search's cost.
+    public var listSizes: [(field: String, count: Int)] {
+        [
+            ("id", ids.count), ("alias", aliases.count), ("product", products.count), ("component", components.count),
+            ("version", versions.count), ("target_milestone", targetMilestones.count), ("status", statuses.count),
+            ("resolution", resolutions.count), ("severity", severities.count), ("priority", priorities.count),
+            ("op_sys", opSystems.count), ("platform", platforms.count), ("summary", summaries.count),
+            ("whiteboard", whiteboards.count), ("url", urls.count), ("creator", reporters.count),
+            ("assigned_to", assignees.count), ("qa_contact", qaContacts.count), ("cc", cc.count),
+            ("keywords", keywords.count), ("quicksearch", quicksearch.count), ("order", order.count),
+            ("conditions", conditions.reduce(0) { $0 + $1.count }),
+        ]
+    }
 }
 
 /// One sort key of a search.

@@ -49,6 +49,10 @@ public struct BugRules: Sendable {
         for group in groups where !bugGroups.contains(group) || !principal.isMember(of: group) {
             throw .groupNotAllowed(group)
         }
+        try policy.checkListSizes([
+            ("alias", draft.aliases.count), ("keywords", draft.keywords.count), ("blocks", draft.blocks.count),
+            ("depends_on", draft.dependsOn.count), ("cc", draft.cc.count), ("groups", groups.count),
+        ])
         try checkAliases(draft.aliases)
         try checkKeywords(draft.keywords)
         if let deadline = draft.deadline, !InputRules.isValidDate(deadline) { throw .illegalDate(deadline) }
@@ -149,6 +153,12 @@ public struct BugRules: Sendable {
         } else if let qaContact = update.qaContact {
             new.qaContact = qaContact
         }
+        try policy.checkListSizes([
+            ("alias", update.aliases.count), ("keywords", update.keywords.count), ("blocks", update.blocks.count),
+            ("depends_on", update.dependsOn.count), ("cc", update.cc.count), ("groups", update.groups.count),
+            ("see_also", update.seeAlso.count),
+        ])
+        for url in update.seeAlso.add where !InputRules.isValidSeeAlso(url) { throw .invalidSeeAlso(url) }
         try applyStatus(update, bug: bug, to: &new, taker: user)
         try checkAliases(update.aliases.add + (update.aliases.set ?? []))
         new.aliases = update.aliases.applied(to: bug.aliases)
@@ -274,9 +284,10 @@ public struct BugRules: Sendable {
         func scalar(_ field: String, _ before: String, _ after: String) {
             if before != after { changes.append(FieldChange(field: field, removed: before, added: after)) }
         }
-        func list<T: Equatable>(_ field: String, _ before: [T], _ after: [T], _ text: (T) -> String) {
-            let removed = before.filter { !after.contains($0) }.map(text)
-            let added = after.filter { !before.contains($0) }.map(text)
+        func list<T: Hashable>(_ field: String, _ before: [T], _ after: [T], _ text: (T) -> String) {
+            let (beforeSet, afterSet) = (Set(before), Set(after))
+            let removed = before.filter { !afterSet.contains($0) }.map(text)
+            let added = after.filter { !beforeSet.contains($0) }.map(text)
             if !removed.isEmpty || !added.isEmpty {
                 changes.append(FieldChange(field: field, removed: removed.joined(separator: ", "), added: added.joined(separator: ", ")))
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Syntax rules for values people type.
 public enum InputRules {
     /// A pragmatic address check: one `@`, a dot in the domain, no spaces or control characters.
@@ -26,5 +28,15 @@ public enum InputRules {
             let month = Int(parts[1]), let day = Int(parts[2])
         else { return false }
         return (1...12).contains(month) && (1...31).contains(day)
+    }
+
+    /// A See Also entry is an http or https URL with a host, at most 255 characters.
+    public static func isValidSeeAlso(_ url: String) -> Bool {
+        guard url.count <= 255, !url.contains(where: { $0.isWhitespace }),
+            let schemeEnd = url.range(of: "://")
+        else { return false }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        let rest = url[schemeEnd.upperBound...]
+        return (scheme == "http" || scheme == "https") && !rest.isEmpty && !rest.hasPrefix("/")
     }
 }

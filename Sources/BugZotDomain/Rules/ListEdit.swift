@@ -14,10 +14,14 @@ public struct ListEdit<Element: Hashable & Sendable>: Sendable, Equatable {
 
     /// The edited list: order kept, additions appended, no repeats.
     public func applied(to list: [Element]) -> [Element] {
+        var seen = Set(remove)
         var result: [Element] = []
-        for item in (set ?? list) + add where !result.contains(item) && !remove.contains(item) {
+        for item in (set ?? list) + add where seen.insert(item).inserted {
             result.append(item)
         }
         return result
     }
+
+    /// How many items the edit names.
+    public var count: Int { add.count + remove.count + (set?.count ?? 0) }
 }

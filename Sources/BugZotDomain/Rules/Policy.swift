@@ -8,11 +8,13 @@ public struct Policy: Sendable, Equatable {
     public var minimumPasswordLength: Int
     public var maximumCommentLength: Int
     public var maximumSummaryLength: Int
+    /// The most items one request may add to, remove from or set on a list field.
+    public var maximumListItems: Int
 
     public init(
         insiderGroup: String = SystemGroup.insider.rawValue, useQAContact: Bool = true,
         letSubmitterChoosePriority: Bool = true, minimumPasswordLength: Int = 8,
-        maximumCommentLength: Int = 65_535, maximumSummaryLength: Int = 255
+        maximumCommentLength: Int = 65_535, maximumSummaryLength: Int = 255, maximumListItems: Int = 1000
     ) {
         self.insiderGroup = insiderGroup
         self.useQAContact = useQAContact
@@ -20,6 +22,14 @@ public struct Policy: Sendable, Equatable {
         self.minimumPasswordLength = minimumPasswordLength
         self.maximumCommentLength = maximumCommentLength
         self.maximumSummaryLength = maximumSummaryLength
+        self.maximumListItems = maximumListItems
+    }
+
+    /// Bounds the work one request can cause: no list may name more than `maximumListItems`.
+    public func checkListSizes(_ sizes: [(field: String, count: Int)]) throws(DomainError) {
+        for (field, count) in sizes where count > maximumListItems {
+            throw .invalidParameter(parameter: field, reason: "at most \(maximumListItems) items may be given at once.")
+        }
     }
 
     public func isInsider(_ principal: Principal) -> Bool {

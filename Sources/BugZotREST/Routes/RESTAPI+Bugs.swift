@@ -9,7 +9,7 @@ extension RESTAPI {
 
     /// `GET /bug`: search. Bugs the caller can't see are silently left out.
     @Sendable func searchBugs(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.principal()
+        let principal = call.principal
         let search = try Self.bugSearch(from: call.parameters)
         let bugs = try await services.bugs.search(search, by: principal)
         return try await bugList(bugs, call: call, principal: principal, faults: nil)
@@ -17,7 +17,7 @@ extension RESTAPI {
 
     /// `GET /bug/{id_or_alias}` (and `?ids=`), with `permissive` turning errors into faults.
     @Sendable func getBug(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.principal()
+        let principal = call.principal
         let permissive = call.parameters.bool("permissive") ?? false
         let (bugs, faults) = try await services.bugs.bugs(call.parameters.strings("ids"), permissive: permissive, by: principal)
         let faultList: [JSONValue] = faults.map { identifier, error in
@@ -41,7 +41,7 @@ extension RESTAPI {
 
     /// `POST /bug` → `{"id": N}` with status 200, as stock Bugzilla 5 answers.
     @Sendable func createBug(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.user()
+        let principal = try call.user()
         let parameters = call.parameters
         let function = "Bug.create"
         var request = BugCreateRequest(
@@ -75,7 +75,7 @@ extension RESTAPI {
 
     /// `PUT /bug/{id}`; a body `ids` list replaces the path id.
     @Sendable func updateBugs(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.user()
+        let principal = try call.user()
         let parameters = call.parameters
         var request = BugUpdateRequest()
         request.summary = parameters.string("summary")
@@ -143,7 +143,7 @@ extension RESTAPI {
     }
 
     @Sendable func history(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.principal()
+        let principal = call.principal
         let results = try await services.bugs.history(call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
         return try jsonResponse([
             "bugs": .array(results.map { bug, history in
@@ -153,7 +153,7 @@ extension RESTAPI {
     }
 
     @Sendable func bugComments(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.principal()
+        let principal = call.principal
         let results = try await services.bugs.comments(ofBugs: call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
         var bugs: [String: JSONValue] = [:]
         for (bugID, comments) in results { bugs[String(bugID)] = ["comments": .array(comments.map(Present.comment))] }
@@ -166,7 +166,7 @@ extension RESTAPI {
     }
 
     @Sendable func commentsByID(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.principal()
+        let principal = call.principal
         let ids = try call.parameters.ints("comment_id") + call.parameters.ints("comment_ids")
         var commentMap: [String: JSONValue] = [:]
         for comment in try await services.bugs.comments(ids: ids, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
@@ -175,11 +175,11 @@ extension RESTAPI {
 
     /// `POST /bug/{id}/comment` → 201 `{"id": <comment id>}`.
     @Sendable func addComment(_ call: RESTCall) async throws -> Response {
-        let principal = try await call.user()
+        let principal = try call.user()
         let parameters = call.parameters
-        guard let text = parameters.string("comment") ?? parameters.string("text") else {
-            throw DomainError.missingParameter("comment", function: "Bug.add_comment")
-        }
+        guard let text = parameters.string("comment") ?? parameters.string("text"),
+            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else { throw DomainError.missingParameter("comment", function: "Bug.add_comment") }
         guard let identifier = parameters.strings("ids").first else { throw DomainError.missingParameter("id", function: "Bug.add_comment") }
         let comment = try await services.bugs.addComment(
             to: identifier, NewComment(text: text, isPrivate: parameters.bool("is_private") ?? false), by: principal)

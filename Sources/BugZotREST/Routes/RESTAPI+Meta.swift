@@ -33,9 +33,10 @@ extension RESTAPI {
     /// `GET /login?login=&password=` → `{id, token}`; already signed in → `{id}`.
     @Sendable func login(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        if let existing = parameters.string("Bugzilla_api_key") ?? parameters.string("Bugzilla_token"), !existing.isEmpty,
-            let user = try? await call.principal().user
-        {
+        // Already signed in: just say who. A stale token here is ignored, as python-bugzilla sends one.
+        let existing: Credentials? =
+            parameters.string("Bugzilla_api_key").map(Credentials.apiKey) ?? parameters.string("Bugzilla_token").map(Credentials.token)
+        if let existing, let user = try? await services.auth.principal(for: existing, clientAddress: call.clientAddress).user {
             return try jsonResponse(["id": .int(user.id)])
         }
         let login = try parameters.required("login", function: "User.login")
@@ -54,7 +55,7 @@ extension RESTAPI {
     /// Whether the given token or API key belongs to `login`.
     @Sendable func validLogin(_ call: RESTCall) async throws -> Response {
         let login = try call.parameters.required("login", function: "User.valid_login")
-        let user = try? await call.principal().user
+        let user = call.principal.user
         return try jsonResponse(["result": .bool(user?.login == login.lowercased())])
     }
 }

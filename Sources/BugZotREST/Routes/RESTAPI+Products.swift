@@ -34,7 +34,7 @@ extension RESTAPI {
 
     @Sendable func createProduct(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.user()
+        let principal = try call.user()
         let product = CatalogService.NewProduct(
             name: parameters.string("name") ?? "", description: parameters.string("description") ?? "",
             version: parameters.string("version") ?? "", classification: parameters.string("classification"),
@@ -47,7 +47,7 @@ extension RESTAPI {
     /// `POST /component`; python-bugzilla sends `component` and `is_active` for `name` and `is_open`.
     @Sendable func createComponent(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.user()
+        let principal = try call.user()
         let component = CatalogService.NewComponent(
             product: try parameters.required("product", function: "Component.create"),
             name: parameters.string("name") ?? parameters.string("component") ?? "",
@@ -78,7 +78,7 @@ extension RESTAPI {
     /// `GET /group` (editusers or creategroups): `ids`, `names`, `membership`.
     @Sendable func getGroups(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.user()
+        let principal = try call.user()
         let groups = try await services.catalog.groups(
             ids: try parameters.ints("ids"), names: parameters.strings("names"), withMembers: parameters.bool("membership") ?? false,
             by: principal)
@@ -98,7 +98,7 @@ extension RESTAPI {
 
     @Sendable func createGroup(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.user()
+        let principal = try call.user()
         let id = try await services.catalog.createGroup(
             name: parameters.string("name") ?? "", description: parameters.string("description") ?? "",
             isActive: parameters.bool("is_active") ?? true, by: principal)

@@ -60,6 +60,12 @@ extension RESTAPI {
             }
             return op
         }
+        for unsupported in ["savedsearch", "sharer_id", "tags", "emaillongdesc1", "emaillongdesc2"] where parameters.has(unsupported) {
+            throw .invalidParameter(parameter: unsupported, reason: "BugZot does not support this search parameter yet.")
+        }
+        if let join = parameters.string("j_top"), join.uppercased() != "AND" {
+            throw .invalidParameter(parameter: "j_top", reason: "only AND is supported.")
+        }
         var groups: [[FieldCondition]] = []
         for text in parameters.strings("longdesc") where !text.isEmpty {
             let type = parameters.string("longdesc_type") ?? SearchOperator.allwordssubstr.rawValue
@@ -68,7 +74,10 @@ extension RESTAPI {
         let keys = parameters.keys
         for key in keys.sorted() where key.count > 1 && key.hasPrefix("f") && Int(key.dropFirst()) != nil {
             let index = key.dropFirst()
-            guard let field = parameters.string(key), !["noop", "OP", "CP"].contains(field) else { continue }
+            guard let field = parameters.string(key), field != "noop" else { continue }
+            if field == "OP" || field == "CP" {
+                throw .invalidParameter(parameter: key, reason: "parenthesised (OP/CP) searches are not supported.")
+            }
             var condition = FieldCondition(
                 field: field, op: try op(parameters.string("o\(index)"), parameter: "o\(index)"), value: parameters.string("v\(index)") ?? "")
             if parameters.bool("n\(index)") == true {
@@ -78,6 +87,18 @@ extension RESTAPI {
                 condition.op = negation
             }
             groups.append([condition])
+        }
+        // emailN with emailtypeN, over the roles flagged by email<role>N=1.
+        let roles = ["assigned_to", "reporter", "qa_contact", "cc"]
+        for key in keys.sorted() where key.hasPrefix("email") && Int(key.dropFirst("email".count)) != nil {
+            let index = key.dropFirst("email".count)
+            guard let value = parameters.string(key), !value.isEmpty else { continue }
+            let type = try op(parameters.string("emailtype\(index)") ?? SearchOperator.substring.rawValue, parameter: "emailtype\(index)")
+            let chosen = roles.filter { parameters.bool("email\($0)\(index)") == true }
+            guard !chosen.isEmpty else {
+                throw .invalidParameter(parameter: key, reason: "name at least one of email\(roles.joined(separator: "/"))\(index).")
+            }
+            groups.append(chosen.map { FieldCondition(field: $0, op: type, value: value) })
         }
         var charts: [String: [FieldCondition]] = [:]
         for key in keys.sorted() where key.hasPrefix("field") {

@@ -6,7 +6,7 @@ extension RESTAPI {
     /// `GET /user` by `ids`, `names` or `match`; `/user/{id_or_name}` names one.
     @Sendable func getUsers(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.principal()
+        let principal = call.principal
         var ids: [Int] = []
         var names = parameters.strings("names")
         for identifier in parameters.strings("ids") {
@@ -37,7 +37,7 @@ extension RESTAPI {
     /// `POST /user` (editusers): `email`, `full_name` (python-bugzilla sends `name`), `password`.
     @Sendable func createUser(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.user()
+        let principal = try call.user()
         let email = try parameters.required("email", function: "User.create")
         let id = try await services.users.create(
             login: email, realName: parameters.string("full_name") ?? parameters.string("name") ?? "",
@@ -48,7 +48,7 @@ extension RESTAPI {
     /// `PUT /user/{id_or_name}` → `{"users":[{id, changes}]}`.
     @Sendable func updateUser(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
-        let principal = try await call.user()
+        let principal = try call.user()
         let identifiers = parameters.strings("ids") + parameters.strings("names")
         guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids or names", function: "User.update") }
         var changes = UserService.Changes()

@@ -17,6 +17,9 @@ public struct RESTAPI: Sendable {
 
     typealias Handler = @Sendable (RESTCall) async throws -> Response
 
+    /// Routes that work without credentials and ignore them unless `Bugzilla_login` is given.
+    static let loginExempt: Set<String> = ["version", "timezone", "time", "parameters", "extensions", "login"]
+
     /// Adds every route, and the error handling that gives all of /rest Bugzilla's error shape.
     public func register(on router: Router<RESTContext>) {
         // On the router itself, so that it also answers for paths no route matches.
@@ -40,15 +43,18 @@ public struct RESTAPI: Sendable {
             (.get, "bug/comment/{comment_id}", commentsByID),
             (.get, "field/bug", fields), (.get, "field/bug/{field}", fields),
         ]
-        for (method, path, handler) in routes {
-            let captures = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
-            rest.on(RouterPath(path), method: method) { request, context in
+        for (method, routePath, handler) in routes {
+            let loginExempt = Self.loginExempt.contains(routePath)
+            let captures = routePath.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+            rest.on(RouterPath(routePath), method: method) { request, context in
                 var path: [String: String] = [:]
                 for name in captures {
                     // Bugzilla names the captured id `ids`, so that it unions with query ids.
                     path[name == "id" ? "ids" : name] = context.parameters.get(name)
                 }
-                let call = try await RESTCall(request, context: context, path: path, bodyLimit: bodyLimit, auth: services.auth)
+                let call = try await RESTCall(
+                    request, context: context, path: path, bodyLimit: bodyLimit, auth: services.auth,
+                    loginExempt: loginExempt)
                 return try await handler(call)
             }
         }

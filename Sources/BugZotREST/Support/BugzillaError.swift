@@ -47,6 +47,7 @@ struct BugzillaError: Error, Sendable {
         case .invalidBugID: 100
         case .bugNotFound: 101
         case .aliasInUse, .invalidAlias: 103
+        case .invalidSeeAlso: 112
         case .invalidFieldValue: 104
         case .invalidComponent: 105
         case .productNotEnterable: 106
@@ -57,7 +58,7 @@ struct BugzillaError: Error, Sendable {
         case .commentTooLong: 114
         case .illegalChange: 115
         case .dependencyLoop: 116
-        case .commentRequired: 117
+        case .commentRequired: 32000
         case .duplicateLoop, .duplicateOfItself: 118
         case .duplicateIDRequired: 119
         case .groupNotAllowed: 120

@@ -5,15 +5,19 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// One call to the REST API: its merged parameters and, on demand, who is calling.
+/// One call to the REST API: its merged parameters and who is calling.
 struct RESTCall: Sendable {
     let parameters: RESTParameters
     let clientAddress: String
-    let apiKeyHeader: String?
-    let auth: AuthService
+    /// The caller; anonymous on login-exempt routes unless `Bugzilla_login` is given.
+    private(set) var principal = Principal.anonymous
 
-    /// Reads the JSON body (bounded by `bodyLimit`) and merges it with the path and query.
-    init(_ request: Request, context: RESTContext, path: [String: String] = [:], bodyLimit: Int, auth: AuthService) async throws {
+    /// Reads the JSON body (bounded by `bodyLimit`), merges it with the path and query, and
+    /// authenticates the caller: bad credentials fail every route that is not login-exempt.
+    init(
+        _ request: Request, context: RESTContext, path: [String: String] = [:], bodyLimit: Int, auth: AuthService,
+        loginExempt: Bool
+    ) async throws {
         var request = request
         var body: [String: JSONValue] = [:]
         if request.method == .post || request.method == .put {
@@ -34,9 +38,15 @@ struct RESTCall: Sendable {
         }
         self.parameters = RESTParameters(path: path, query: Self.formDecoded(request.uri.query ?? ""), body: body)
         self.clientAddress = context.clientAddress
-        self.apiKeyHeader = request.headers[HTTPField.Name("X-BUGZILLA-API-KEY")!]
-        self.auth = auth
+        // Stock Bugzilla: login-exempt methods ignore credentials unless Bugzilla_login is present,
+        // so a stale token never breaks /version.
+        if !loginExempt || parameters.has("Bugzilla_login") {
+            let credentials = Self.credentials(parameters, apiKeyHeader: request.headers[Self.apiKeyHeader], loginExempt: loginExempt)
+            principal = try await auth.principal(for: credentials, clientAddress: clientAddress)
+        }
     }
+
+    private static let apiKeyHeader = HTTPField.Name("X-BUGZILLA-API-KEY")!
 
     /// Query pairs decoded as HTML forms encode them: `+` is a space (python-bugzilla sends
     /// `short_desc=Crash+on+save`), then percent escapes.
@@ -51,7 +61,9 @@ struct RESTCall: Sendable {
         }
     }
 
-    var credentials: Credentials {
+    /// The credentials a call carries, strongest first. On the login route `login`/`password`
+    /// are its arguments, not credentials.
+    private static func credentials(_ parameters: RESTParameters, apiKeyHeader: String?, loginExempt: Bool) -> Credentials {
         if let key = parameters.string("Bugzilla_api_key") ?? parameters.string("api_key") ?? apiKeyHeader {
             return .apiKey(key)
         }
@@ -59,20 +71,15 @@ struct RESTCall: Sendable {
         if let login = parameters.string("Bugzilla_login"), let password = parameters.string("Bugzilla_password") {
             return .password(login: login, password: password)
         }
-        if let login = parameters.string("login"), let password = parameters.string("password") {
+        if !loginExempt, let login = parameters.string("login"), let password = parameters.string("password") {
             return .password(login: login, password: password)
         }
         return .none
     }
 
-    func principal() async throws -> Principal {
-        try await auth.principal(for: credentials, clientAddress: clientAddress)
-    }
-
     /// The caller, who must be signed in.
-    func user() async throws -> Principal {
-        let principal = try await principal()
-        guard !principal.isAnonymous else { throw DomainError.loginRequired }
+    func user() throws(DomainError) -> Principal {
+        guard !principal.isAnonymous else { throw .loginRequired }
         return principal
     }
 

@@ -10,13 +10,16 @@ struct RESTParameters: Sendable {
     init(path: [String: String] = [:], query: [(String, String)] = [], body: [String: JSONValue] = [:]) {
         var queryValues: [String: [String]] = [:]
         for (key, value) in query { queryValues[key, default: []].append(value) }
+        func fromQuery(_ list: [String]) -> JSONValue {
+            list.count == 1 ? .string(list[0]) : .array(list.map(JSONValue.string))
+        }
         var merged: [String: JSONValue] = [:]
         for (key, value) in path {
             merged[key] = .array(([value] + queryValues[key, default: []]).map(JSONValue.string))
         }
         merged.merge(body) { $1 }
-        for (key, list) in queryValues where path[key] == nil {
-            merged[key] = list.count == 1 ? .string(list[0]) : .array(list.map(JSONValue.string))
+        for (key, list) in queryValues {
+            merged[key] = path[key].map { .array(([$0] + list).map(JSONValue.string)) } ?? fromQuery(list)
         }
         values = merged
     }

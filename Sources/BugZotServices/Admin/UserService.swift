@@ -102,8 +102,12 @@ public struct UserService: Sendable {
                     try await store.users(logins: [identifier])
                 }
                 guard let user = found.first else { throw DomainError.objectNotFound(kind: "user", name: identifier) }
-                let touchesOnlySelf = user.id == actor.id && changes.disabledText == nil && changes.groups.isEmpty
-                if !touchesOnlySelf { try principal.require(.editusers, action: "edit users") }
+                // As in stock Bugzilla, changing accounts takes editusers; people may rename themselves.
+                // (A password or address change needs the current password, which an API key or
+                // token does not prove.)
+                let onlyOwnName = user.id == actor.id && changes.realName != nil && changes.login == nil
+                    && changes.password == nil && changes.disabledText == nil && changes.groups.isEmpty
+                if !onlyOwnName { try principal.require(.editusers, action: "edit users") }
                 var fieldChanges: [FieldChange] = []
                 if let realName = changes.realName, realName != user.realName {
                     fieldChanges.append(FieldChange(field: "real_name", removed: user.realName, added: realName))
@@ -118,7 +122,10 @@ public struct UserService: Sendable {
                 try await store.updateUser(
                     id: user.id, login: changes.login, realName: changes.realName, passwordHash: passwordHash,
                     disabledText: changes.disabledText)
-                if passwordHash != nil { fieldChanges.append(FieldChange(field: "password", removed: "", added: "")) }
+                if passwordHash != nil {
+                    fieldChanges.append(FieldChange(field: "password", removed: "", added: ""))
+                    try await store.deleteLoginTokens(userID: user.id)  // sessions end with the old password
+                }
                 let current = user.groups.map(\.name)
                 let wanted = changes.groups.applied(to: current)
                 let groupRecords = try await store.groups(names: Array(Set(current + wanted + changes.groups.add)))

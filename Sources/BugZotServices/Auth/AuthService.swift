@@ -51,8 +51,11 @@ public struct AuthService: Sendable {
         let userID = try await checkPassword(login: login, password: password, clientAddress: clientAddress)
         let secret = Secrets.random()
         let now = Date()
+        let expired = now.addingTimeInterval(-tokenLifetime)
         _ = try await database.transaction { sql in
-            try await SQLStore(sql).insertLoginToken(userID: userID, hash: Secrets.digest(secret), at: now)
+            let store = SQLStore(sql)
+            try await store.deleteLoginTokens(issuedBefore: expired)
+            return try await store.insertLoginToken(userID: userID, hash: Secrets.digest(secret), at: now)
         }
         return (userID, "\(userID)-\(secret)")
     }
@@ -111,20 +114,27 @@ public struct AuthService: Sendable {
         return (userID, String(parts[1]))
     }
 
-    /// The user id for a correct password; failures count towards the throttle.
+    /// The user id for a correct password. Every attempt is recorded before the password is
+    /// checked and forgotten only when it succeeds, so parallel guesses count against the limit too.
     private func checkPassword(login: String, password: String, clientAddress: String) async throws -> Int {
         let account = "account:" + login.lowercased()
         let address = "address:" + clientAddress
         let now = Date()
         let windowStart = now.addingTimeInterval(-throttle.window)
-        let (failures, credentials) = try await database.read { sql in
+        let attempt = try await database.transaction { sql in
+            let store = SQLStore(sql)
+            try await store.clearLoginFailures(subject: nil, before: windowStart)
+            return try await store.recordLoginAttempt(subjects: [account, address], at: now)
+        }
+        let (attempts, credentials) = try await database.read { sql in
             let store = SQLStore(sql)
             return (
                 try await store.loginFailureCounts(subjects: [account, address], since: windowStart),
                 try await store.credentials(login: login)
             )
         }
-        if failures[account, default: 0] >= throttle.perAccount || failures[address, default: 0] >= throttle.perAddress {
+        // This attempt is among the counted ones.
+        if attempts[account, default: 0] > throttle.perAccount || attempts[address, default: 0] > throttle.perAddress {
             throw DomainError.loginThrottled
         }
         let matches: Bool
@@ -134,19 +144,12 @@ public struct AuthService: Sendable {
             _ = try await hasher.hash(password)  // as slow as a real check, so timing tells no account names
             matches = false
         }
-        guard let credentials, matches else {
-            try await database.transaction { sql in
-                let store = SQLStore(sql)
-                try await store.clearLoginFailures(subject: nil, before: windowStart)
-                try await store.recordLoginFailure(subjects: [account, address], at: now)
-            }
-            throw DomainError.invalidLogin
-        }
+        guard let credentials, matches else { throw DomainError.invalidLogin }
         guard credentials.isEnabled else { throw DomainError.accountDisabled(credentials.disabledText) }
-        if failures[account] != nil {
-            try await database.transaction { sql in
-                try await SQLStore(sql).clearLoginFailures(subject: account, before: windowStart)
-            }
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            try await store.deleteLoginAttempts(ids: attempt)
+            try await store.clearLoginFailures(subject: account, before: windowStart)
         }
         return credentials.userID
     }

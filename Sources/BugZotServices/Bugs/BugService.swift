@@ -20,7 +20,8 @@ public struct BugService: Sendable {
     public func bugs(_ identifiers: [String], permissive: Bool, by principal: Principal) async throws
         -> (bugs: [Bug], faults: [(identifier: String, error: DomainError)])
     {
-        try await database.read { sql in
+        try policy.checkListSizes([("ids", identifiers.count)])
+        return try await database.read { sql in
             let store = SQLStore(sql)
             var ids: [Int] = []
             var faults: [(identifier: String, error: DomainError)] = []
@@ -36,7 +37,8 @@ public struct BugService: Sendable {
     }
 
     public func search(_ search: BugSearch, by principal: Principal) async throws -> [Bug] {
-        try await database.read { sql in
+        try policy.checkListSizes(search.listSizes)
+        return try await database.read { sql in
             let store = SQLStore(sql)
             let ids = try await store.searchBugIDs(search, viewer: principal, policy: policy)
             return try await scrubbed(try await store.bugs(ids: ids), store: store, by: principal)
@@ -98,6 +100,10 @@ public struct BugService: Sendable {
     /// Files a bug and returns its id.
     public func create(_ request: BugCreateRequest, by principal: Principal) async throws -> Int {
         let reporter = try principal.requireUser()
+        try policy.checkListSizes([
+            ("alias", request.aliases.count), ("keywords", request.keywords.count), ("blocks", request.blocks.count),
+            ("depends_on", request.dependsOn.count), ("cc", request.cc.count), ("groups", request.groups?.count ?? 0),
+        ])
         let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)
@@ -135,6 +141,11 @@ public struct BugService: Sendable {
     /// Applies one request to each bug, all in one transaction.
     public func update(_ identifiers: [String], with request: BugUpdateRequest, by principal: Principal) async throws -> [BugUpdateResult] {
         let actor = try principal.requireUser()
+        try policy.checkListSizes([
+            ("ids", identifiers.count), ("alias", request.aliases.count), ("keywords", request.keywords.count),
+            ("blocks", request.blocks.count), ("depends_on", request.dependsOn.count), ("cc", request.cc.count),
+            ("groups", request.groups.count), ("see_also", request.seeAlso.count), ("comment_is_private", request.commentPrivacy.count),
+        ])
         let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)
@@ -184,7 +195,10 @@ public struct BugService: Sendable {
                 update.groups = request.groups
                 update.seeAlso = request.seeAlso
                 update.comment = request.comment
-                let (new, changes) = try rules.apply(update, to: bug, product: product, by: principal, at: now)
+                // The caller edits the bug as they see it; links to bugs hidden from them stay as they are.
+                let shown = try await scrubbed([bug], store: store, by: principal)[0]
+                let (edited, changes) = try rules.apply(update, to: shown, product: product, by: principal, at: now)
+                let new = Self.restoringHiddenLinks(of: bug, shown: shown, into: edited, workflow: rules.workflow)
                 if let taken = try await store.aliasesInUse(new.aliases, except: id).first { throw DomainError.aliasInUse(taken) }
                 try await checkDependencyLoops(
                     bugID: id, blocks: new.blocks.filter { !bug.blocks.contains($0) },
@@ -195,7 +209,7 @@ public struct BugService: Sendable {
                 var touched = !changes.isEmpty
                 if !changes.isEmpty {
                     try await store.updateBug(from: bug, to: new)
-                    try await store.insertHistory(bugID: id, who: actor, at: now, changes: changes)
+                    try await store.insertHistory(bugID: id, who: actor, at: now, changes: BugRules.changes(from: bug, to: new))
                     try await recordReciprocalChanges(of: id, from: bug, to: new, by: actor, at: now, store: store)
                 }
                 if let comment = request.comment {
@@ -203,7 +217,7 @@ public struct BugService: Sendable {
                     touched = true
                 }
                 if let dupeOf = new.dupeOf, dupeOf != bug.dupeOf {
-                    try await markDuplicate(id, of: dupeOf, by: actor, at: now, store: store)
+                    try await markDuplicate(new, of: dupeOf, by: actor, at: now, store: store)
                 }
                 if try await changeCommentPrivacy(request.commentPrivacy, bugID: id, by: principal, store: store) { touched = true }
                 if touched, changes.isEmpty { try await store.touchBugs([id], at: now) }
@@ -322,13 +336,21 @@ public struct BugService: Sendable {
         try await store.touchBugs(Array(reciprocal.keys), at: now)
     }
 
-    /// Leaves the customary notes on both bugs.
-    private func markDuplicate(_ id: Int, of original: Int, by who: UserSummary, at now: Date, store: SQLStore) async throws {
-        _ = try await store.insertComment(
-            bugID: id, author: who, text: "*** This bug has been marked as a duplicate of bug \(original) ***", isPrivate: false, at: now)
-        _ = try await store.insertComment(
-            bugID: original, author: who, text: "*** Bug \(id) has been marked as a duplicate of this bug. ***", isPrivate: false, at: now)
-        try await store.touchBugs([original], at: now)
+    /// Leaves the customary notes on both bugs — each only where it names a bug that everyone
+    /// may see, since a note is read by everyone who sees the bug it is on.
+    private func markDuplicate(_ duplicate: Bug, of originalID: Int, by who: UserSummary, at now: Date, store: SQLStore) async throws {
+        guard let original = try await store.bug(id: originalID) else { return }
+        if original.groups.isEmpty {
+            _ = try await store.insertComment(
+                bugID: duplicate.id, author: who, text: "*** This bug has been marked as a duplicate of bug \(originalID) ***",
+                isPrivate: false, at: now)
+        }
+        if duplicate.groups.isEmpty {
+            _ = try await store.insertComment(
+                bugID: originalID, author: who, text: "*** Bug \(duplicate.id) has been marked as a duplicate of this bug. ***",
+                isPrivate: false, at: now)
+            try await store.touchBugs([originalID], at: now)
+        }
     }
 
     /// Returns whether any comment's privacy changed.
@@ -347,6 +369,18 @@ public struct BugService: Sendable {
             }
         }
         return changed
+    }
+
+    /// `edited` with the links `shown` left out put back: hidden blockers and dependencies stay,
+    /// and a hidden duplicate target stays while the bug is still resolved as a duplicate.
+    private static func restoringHiddenLinks(of bug: Bug, shown: Bug, into edited: Bug, workflow: Workflow) -> Bug {
+        var new = edited
+        new.blocks += bug.blocks.filter { !shown.blocks.contains($0) }
+        new.dependsOn += bug.dependsOn.filter { !shown.dependsOn.contains($0) }
+        if shown.dupeOf == nil, new.dupeOf == nil, new.resolution == workflow.duplicateResolution {
+            new.dupeOf = bug.dupeOf
+        }
+        return new
     }
 
     private static func withoutLists(_ bug: Bug) -> Bug {

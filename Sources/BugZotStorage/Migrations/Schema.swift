@@ -292,6 +292,7 @@ public enum Schema {
             "CREATE INDEX login_tokens_user ON login_tokens (user_id)",
             """
             CREATE TABLE login_failures (
+                id \(pk),
                 subject TEXT NOT NULL,
                 failed_at BIGINT NOT NULL
             )

@@ -38,14 +38,30 @@ extension SQLStore {
         ).map { StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("hash")) }
     }
 
+    public func deleteLoginTokens(userID: Int) async throws {
+        try await run("DELETE FROM login_tokens WHERE user_id = \(bind: userID)")
+    }
+
+    /// Forgets tokens issued before `before`.
+    public func deleteLoginTokens(issuedBefore before: Date) async throws {
+        try await run("DELETE FROM login_tokens WHERE created_at < \(bind: before.unixSeconds)")
+    }
+
     public func deleteLoginToken(id: Int) async throws {
         try await run("DELETE FROM login_tokens WHERE id = \(bind: id)")
     }
 
-    public func recordLoginFailure(subjects: [String], at now: Date) async throws {
+    /// Records a login attempt against each subject; returns the rows' ids.
+    public func recordLoginAttempt(subjects: [String], at now: Date) async throws -> [Int] {
+        var ids: [Int] = []
         for subject in subjects {
-            try await run("INSERT INTO login_failures (subject, failed_at) VALUES (\(bind: subject), \(bind: now.unixSeconds))")
+            ids.append(try await insert("INSERT INTO login_failures (subject, failed_at) VALUES (\(bind: subject), \(bind: now.unixSeconds))"))
         }
+        return ids
+    }
+
+    public func deleteLoginAttempts(ids: [Int]) async throws {
+        try await run("DELETE FROM login_failures WHERE id IN \(inList(ids))")
     }
 
     /// Failures for any of `subjects` since `since`, by subject.

@@ -193,8 +193,9 @@ extension SQLStore {
     }
 
     private func updateLists(bugID id: Int, from old: Bug, to new: Bug) async throws {
-        func diff<T: Equatable>(_ before: [T], _ after: [T]) -> (added: [T], removed: [T]) {
-            (after.filter { !before.contains($0) }, before.filter { !after.contains($0) })
+        func diff<T: Hashable>(_ before: [T], _ after: [T]) -> (added: [T], removed: [T]) {
+            let (beforeSet, afterSet) = (Set(before), Set(after))
+            return (after.filter { !beforeSet.contains($0) }, before.filter { !afterSet.contains($0) })
         }
         let aliases = diff(old.aliases, new.aliases)
         if !aliases.removed.isEmpty { try await run("DELETE FROM bug_aliases WHERE bug_id = \(bind: id) AND alias IN \(inList(aliases.removed))") }

@@ -48,9 +48,8 @@ extension SQLStore {
             conditions.append(
                 "b.id IN (SELECT bk.bug_id FROM bug_keywords bk JOIN keywords k ON k.id = bk.keyword_id WHERE k.name = \(bind: keyword))")
         }
-        let seesPrivate = policy.isInsider(viewer)
         for alternatives in search.conditions where !alternatives.isEmpty {
-            let sql = try alternatives.map { try sqlCondition($0, seesPrivateComments: seesPrivate) }
+            let sql = try alternatives.map { try sqlCondition($0, viewer: viewer, policy: policy) }
             conditions.append("(" + sql.joined(separator: " OR ") + ")")
         }
         for word in search.quicksearch {
@@ -61,7 +60,7 @@ extension SQLStore {
         }
         if let since = search.createdSince { conditions.append("b.created_at >= \(bind: since.unixSeconds)") }
         if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
-        if let visibility = visibilityCondition(viewer: viewer, policy: policy) { conditions.append(visibility) }
+        if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { conditions.append(visibility) }
 
         var query: SQLQueryString = """
             SELECT b.id FROM bugs b
@@ -83,18 +82,19 @@ extension SQLStore {
         return try await all(query).map { try $0.int("id") }
     }
 
-    /// nil when the viewer sees every bug.
-    private func visibilityCondition(viewer: Principal, policy: Policy) -> SQLQueryString? {
+    /// Whether the viewer may see the bug the alias `bug` names; nil when they see every bug.
+    func visibilityCondition(of bug: String, viewer: Principal, policy: Policy) -> SQLQueryString? {
         if viewer.isAdmin { return nil }
         let userID = viewer.user?.id ?? 0
         var people: SQLQueryString = """
-            b.assignee_id = \(bind: userID)
-            OR (b.is_creator_accessible = TRUE AND b.reporter_id = \(bind: userID))
-            OR (b.is_cc_accessible = TRUE AND EXISTS (SELECT 1 FROM bug_cc vc WHERE vc.bug_id = b.id AND vc.user_id = \(bind: userID)))
+            \(ident: bug).assignee_id = \(bind: userID)
+            OR (\(ident: bug).is_creator_accessible = TRUE AND \(ident: bug).reporter_id = \(bind: userID))
+            OR (\(ident: bug).is_cc_accessible = TRUE
+                AND EXISTS (SELECT 1 FROM bug_cc vc WHERE vc.bug_id = \(ident: bug).id AND vc.user_id = \(bind: userID)))
             """
-        if policy.useQAContact { people += " OR b.qa_contact_id = \(bind: userID)" }
+        if policy.useQAContact { people += " OR \(ident: bug).qa_contact_id = \(bind: userID)" }
         return """
-            (NOT EXISTS (SELECT 1 FROM bug_groups vg WHERE vg.bug_id = b.id
+            (NOT EXISTS (SELECT 1 FROM bug_groups vg WHERE vg.bug_id = \(ident: bug).id
                 AND vg.group_id NOT IN (SELECT group_id FROM user_groups WHERE user_id = \(bind: userID)))
             OR \(people))
             """

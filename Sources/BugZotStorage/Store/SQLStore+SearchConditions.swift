@@ -11,8 +11,11 @@ private enum SearchTarget {
 
 extension SQLStore {
     /// One advanced-search condition as SQL over the search's `b` (bugs), `p`, `c`, `r`, `a`, `q` aliases.
-    func sqlCondition(_ condition: FieldCondition, seesPrivateComments: Bool) throws -> SQLQueryString {
-        let target = try searchTarget(condition.field, seesPrivateComments: seesPrivateComments)
+    func sqlCondition(_ condition: FieldCondition, viewer: Principal, policy: Policy) throws -> SQLQueryString {
+        try policy.checkListSizes([
+            ("value", condition.value.split(separator: ",").count), ("value", condition.value.split(whereSeparator: \.isWhitespace).count),
+        ])
+        let target = try searchTarget(condition.field, viewer: viewer, policy: policy)
         let (op, negated) = condition.op.positive
         let positive: SQLQueryString
         switch target {
@@ -33,7 +36,9 @@ extension SQLStore {
         return negated ? "NOT (" + positive + ")" : positive
     }
 
-    private func searchTarget(_ field: String, seesPrivateComments: Bool) throws -> SearchTarget {
+    private func searchTarget(_ field: String, viewer: Principal, policy: Policy) throws -> SearchTarget {
+        // Links count only to bugs the viewer may see, so a search can't prove a hidden bug exists.
+        let linkedVisible: SQLQueryString = visibilityCondition(of: "ob", viewer: viewer, policy: policy).map { " AND " + $0 } ?? ""
         switch field {
         case "bug_id", "id": return .column("b.id", numeric: true)
         case "short_desc", "summary": return .column("b.summary", numeric: false)
@@ -59,11 +64,15 @@ extension SQLStore {
         case "alias":
             return .related(rows: "bug_aliases sa WHERE sa.bug_id = b.id", column: "sa.alias", numeric: false)
         case "blocked", "blocks":
-            return .related(rows: "bug_dependencies sd WHERE sd.depends_on_id = b.id", column: "sd.blocked_id", numeric: true)
+            return .related(
+                rows: "bug_dependencies sd JOIN bugs ob ON ob.id = sd.blocked_id WHERE sd.depends_on_id = b.id" + linkedVisible,
+                column: "sd.blocked_id", numeric: true)
         case "dependson", "depends_on":
-            return .related(rows: "bug_dependencies sd WHERE sd.blocked_id = b.id", column: "sd.depends_on_id", numeric: true)
+            return .related(
+                rows: "bug_dependencies sd JOIN bugs ob ON ob.id = sd.depends_on_id WHERE sd.blocked_id = b.id" + linkedVisible,
+                column: "sd.depends_on_id", numeric: true)
         case "longdesc", "comment":
-            let rows: SQLQueryString = seesPrivateComments
+            let rows: SQLQueryString = policy.isInsider(viewer)
                 ? "comments sm WHERE sm.bug_id = b.id" : "comments sm WHERE sm.bug_id = b.id AND sm.is_private = FALSE"
             return .related(rows: rows, column: "sm.body", numeric: false)
         default:
