@@ -75,14 +75,14 @@ passed=0 failed_tests=0
 for log in "$logs"/swift-*.log; do
   [ -f "$log" ] || continue
   if grep -qE '^✔ Test run with [0-9]+ tests' "$log"; then
-    passed=$((passed + $(grep -oE '^✔ Test run with [0-9]+ tests' "$log" | grep -oE '[0-9]+' | tail -n 1)))
+    passed=$((passed + $(grep -oE '^✔ Test run with [0-9]+ tests' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)))
   else
     failed_tests=$((failed_tests + $(grep -cE '^✘ Test "[^"]*" .*failed after' "$log" || true)))
   fi
 done
 if [ -f "$logs/pytest.log" ]; then
   summary=$(tail -n 1 "$logs/pytest.log")
-  count() { echo "$summary" | grep -oE "[0-9]+ ($1)" | awk '{ n += $1 } END { print n + 0 }'; }
+  count() { { echo "$summary" | grep -oE "[0-9]+ ($1)" || true; } | awk '{ n += $1 } END { print n + 0 }'; }
   passed=$((passed + $(count passed)))
   failed_tests=$((failed_tests + $(count 'failed|errors?')))
 fi

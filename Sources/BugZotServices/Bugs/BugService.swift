@@ -32,7 +32,15 @@ public struct BugService: Sendable {
                     faults.append((identifier, error))
                 }
             }
-            return (try await scrubbed(try await store.bugs(ids: ids), store: store, by: principal), faults)
+            // The rule is checked again on the loaded bugs, so a bug hidden between the
+            // check above and the load is still not shown.
+            let loaded = try await store.bugs(ids: ids)
+            for bug in loaded where !Visibility.canSee(bug, principal, policy: policy) {
+                guard permissive else { throw DomainError.bugNotFound(String(bug.id)) }
+                faults.append((String(bug.id), .bugNotFound(String(bug.id))))
+            }
+            let visible = loaded.filter { Visibility.canSee($0, principal, policy: policy) }
+            return (try await scrubbed(visible, store: store, by: principal), faults)
         }
     }
 
@@ -41,7 +49,8 @@ public struct BugService: Sendable {
         return try await database.read { sql in
             let store = SQLStore(sql)
             let ids = try await store.searchBugIDs(search, viewer: principal, policy: policy)
-            return try await scrubbed(try await store.bugs(ids: ids), store: store, by: principal)
+            let visible = try await store.bugs(ids: ids).filter { Visibility.canSee($0, principal, policy: policy) }
+            return try await scrubbed(visible, store: store, by: principal)
         }
     }
 
