@@ -148,4 +148,13 @@ struct BugAPITests {
             try await site.get("/rest/bug?f1=short_desc&o1=regexp&v1=x", as: "admin").expectError(53, .badRequest)
         }
     }
+
+    @Test("text survives the round trip exactly: quotes, backslashes, control characters, any script", arguments: TestBackend.all)
+    func textRoundTrip(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let summary = "He said \"hi\" \\ tab\there \u{1} ünïcödé 🐛 </script>"
+            let id = try await site.fileBug(summary, as: "dev")
+            #expect(try await site.bug(id)["summary"] == .string(summary))
+        }
+    }
 }

@@ -36,7 +36,7 @@ extension RESTAPI {
             "bugs": .array(bugs.map { .object(filter.apply(to: Present.bug($0, workflow: workflow, viewer: principal))) })
         ]
         if let faults { body["faults"] = .array(faults) }
-        return try jsonResponse(.object(body))
+        return jsonResponse(.object(body))
     }
 
     /// `POST /bug` → `{"id": N}` with status 200, as stock Bugzilla 5 answers.
@@ -70,7 +70,7 @@ extension RESTAPI {
         request.whiteboard = parameters.string("whiteboard") ?? ""
         request.deadline = parameters.string("deadline").flatMap { $0.isEmpty ? nil : $0 }
         let id = try await services.bugs.create(request, by: principal)
-        return try jsonResponse(["id": .int(id)])
+        return jsonResponse(["id": .int(id)])
     }
 
     /// `PUT /bug/{id}`; a body `ids` list replaces the path id.
@@ -118,7 +118,7 @@ extension RESTAPI {
         let identifiers = parameters.strings("ids")
         guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.update") }
         let results = try await services.bugs.update(identifiers, with: request, by: principal)
-        return try jsonResponse([
+        return jsonResponse([
             "bugs": .array(results.map { result in
                 [
                     "id": .int(result.id), "alias": JSONValue(strings: result.aliases),
@@ -145,7 +145,7 @@ extension RESTAPI {
     @Sendable func history(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
         let results = try await services.bugs.history(call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
-        return try jsonResponse([
+        return jsonResponse([
             "bugs": .array(results.map { bug, history in
                 ["id": .int(bug.id), "alias": JSONValue(strings: bug.aliases), "history": .array(history.map(Present.history))]
             })
@@ -162,7 +162,7 @@ extension RESTAPI {
         if !commentIDs.isEmpty {
             for comment in try await services.bugs.comments(ids: commentIDs, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
         }
-        return try jsonResponse(["bugs": .object(bugs), "comments": .object(commentMap)])
+        return jsonResponse(["bugs": .object(bugs), "comments": .object(commentMap)])
     }
 
     @Sendable func commentsByID(_ call: RESTCall) async throws -> Response {
@@ -170,7 +170,7 @@ extension RESTAPI {
         let ids = try call.parameters.ints("comment_id") + call.parameters.ints("comment_ids")
         var commentMap: [String: JSONValue] = [:]
         for comment in try await services.bugs.comments(ids: ids, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
-        return try jsonResponse(["bugs": [:], "comments": .object(commentMap)])
+        return jsonResponse(["bugs": [:], "comments": .object(commentMap)])
     }
 
     /// `POST /bug/{id}/comment` → 201 `{"id": <comment id>}`.
@@ -183,6 +183,6 @@ extension RESTAPI {
         guard let identifier = parameters.strings("ids").first else { throw DomainError.missingParameter("id", function: "Bug.add_comment") }
         let comment = try await services.bugs.addComment(
             to: identifier, NewComment(text: text, isPrivate: parameters.bool("is_private") ?? false), by: principal)
-        return try jsonResponse(["id": .int(comment.id)], status: .created)
+        return jsonResponse(["id": .int(comment.id)], status: .created)
     }
 }

@@ -8,26 +8,26 @@ extension RESTAPI {
     static let bugzillaVersion = "5.0.4"
 
     @Sendable func version(_ call: RESTCall) async throws -> Response {
-        try jsonResponse(["version": .string(Self.bugzillaVersion)])
+        jsonResponse(["version": .string(Self.bugzillaVersion)])
     }
 
     @Sendable func extensions(_ call: RESTCall) async throws -> Response {
-        try jsonResponse(["extensions": [:]])
+        jsonResponse(["extensions": [:]])
     }
 
     @Sendable func timezone(_ call: RESTCall) async throws -> Response {
-        try jsonResponse(["timezone": "+0000"])
+        jsonResponse(["timezone": "+0000"])
     }
 
     @Sendable func time(_ call: RESTCall) async throws -> Response {
         let now = JSONValue(date: Date())
-        return try jsonResponse([
+        return jsonResponse([
             "db_time": now, "web_time": now, "web_time_utc": now, "tz_name": "UTC", "tz_short_name": "UTC", "tz_offset": "+0000",
         ])
     }
 
     @Sendable func parameters(_ call: RESTCall) async throws -> Response {
-        try jsonResponse(["parameters": ["maintainer": "", "requirelogin": "0", "maxattachmentsize": .int(bodyLimit / 1024)]])
+        jsonResponse(["parameters": ["maintainer": "", "requirelogin": "0", "maxattachmentsize": .int(bodyLimit / 1024)]])
     }
 
     /// `GET /login?login=&password=` → `{id, token}`; already signed in → `{id}`.
@@ -37,25 +37,25 @@ extension RESTAPI {
         let existing: Credentials? =
             parameters.string("Bugzilla_api_key").map(Credentials.apiKey) ?? parameters.string("Bugzilla_token").map(Credentials.token)
         if let existing, let user = try? await services.auth.principal(for: existing, clientAddress: call.clientAddress).user {
-            return try jsonResponse(["id": .int(user.id)])
+            return jsonResponse(["id": .int(user.id)])
         }
         let login = try parameters.required("login", function: "User.login")
         let password = try parameters.required("password", function: "User.login")
         let (userID, token) = try await services.auth.login(login: login, password: password, clientAddress: call.clientAddress)
-        return try jsonResponse(["id": .int(userID), "token": .string(token)])
+        return jsonResponse(["id": .int(userID), "token": .string(token)])
     }
 
     @Sendable func logout(_ call: RESTCall) async throws -> Response {
         if let token = call.parameters.string("Bugzilla_token") ?? call.parameters.string("token") {
             try await services.auth.logout(token: token)
         }
-        return try jsonResponse(["result": .null])
+        return jsonResponse(["result": .null])
     }
 
     /// Whether the given token or API key belongs to `login`.
     @Sendable func validLogin(_ call: RESTCall) async throws -> Response {
         let login = try call.parameters.required("login", function: "User.valid_login")
         let user = call.principal.user
-        return try jsonResponse(["result": .bool(user?.login == login.lowercased())])
+        return jsonResponse(["result": .bool(user?.login == login.lowercased())])
     }
 }

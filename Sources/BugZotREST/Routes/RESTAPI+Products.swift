@@ -4,11 +4,11 @@ import Hummingbird
 
 extension RESTAPI {
     @Sendable func accessibleProducts(_ call: RESTCall) async throws -> Response {
-        try jsonResponse(["ids": JSONValue(ints: try await services.catalog.productIDs(enterableOnly: false))])
+        jsonResponse(["ids": JSONValue(ints: try await services.catalog.productIDs(enterableOnly: false))])
     }
 
     @Sendable func enterableProducts(_ call: RESTCall) async throws -> Response {
-        try jsonResponse(["ids": JSONValue(ints: try await services.catalog.productIDs(enterableOnly: true))])
+        jsonResponse(["ids": JSONValue(ints: try await services.catalog.productIDs(enterableOnly: true))])
     }
 
     /// `GET /product` by `ids`, `names` or `type`; `/product/{id_or_name}` (even the literal
@@ -29,7 +29,7 @@ extension RESTAPI {
         }
         let products = try await services.catalog.products(ids: ids, names: names)
         let filter = call.fieldFilter
-        return try jsonResponse(["products": .array(products.map { .object(filter.apply(to: Present.product($0))) })])
+        return jsonResponse(["products": .array(products.map { .object(filter.apply(to: Present.product($0))) })])
     }
 
     @Sendable func createProduct(_ call: RESTCall) async throws -> Response {
@@ -41,7 +41,7 @@ extension RESTAPI {
             defaultMilestone: parameters.string("default_milestone"), isActive: parameters.bool("is_open") ?? true,
             allowsUnconfirmed: parameters.bool("has_unconfirmed") ?? true)
         let id = try await services.catalog.createProduct(product, by: principal)
-        return try jsonResponse(["id": .int(id)], status: .created)
+        return jsonResponse(["id": .int(id)], status: .created)
     }
 
     /// `POST /component`; python-bugzilla sends `component` and `is_active` for `name` and `is_open`.
@@ -57,7 +57,7 @@ extension RESTAPI {
             defaultCC: parameters.strings("default_cc"),
             isActive: parameters.bool("is_open") ?? parameters.bool("is_active") ?? true)
         let id = try await services.catalog.createComponent(component, by: principal)
-        return try jsonResponse(["id": .int(id)], status: .created)
+        return jsonResponse(["id": .int(id)], status: .created)
     }
 
     @Sendable func getClassification(_ call: RESTCall) async throws -> Response {
@@ -72,7 +72,7 @@ extension RESTAPI {
                 "products": .array(products.map { ["id": .int($0.id), "name": .string($0.name), "description": .string($0.description)] }),
             ])
         }
-        return try jsonResponse(["classifications": .array(classifications)])
+        return jsonResponse(["classifications": .array(classifications)])
     }
 
     /// `GET /group` (editusers or creategroups): `ids`, `names`, `membership`.
@@ -82,7 +82,7 @@ extension RESTAPI {
         let groups = try await services.catalog.groups(
             ids: try parameters.ints("ids"), names: parameters.strings("names"), withMembers: parameters.bool("membership") ?? false,
             by: principal)
-        return try jsonResponse([
+        return jsonResponse([
             "groups": .array(groups.map { group, members in
                 var object: [String: JSONValue] = [
                     "id": .int(group.id), "name": .string(group.name), "description": .string(group.description),
@@ -102,7 +102,7 @@ extension RESTAPI {
         let id = try await services.catalog.createGroup(
             name: parameters.string("name") ?? "", description: parameters.string("description") ?? "",
             isActive: parameters.bool("is_active") ?? true, by: principal)
-        return try jsonResponse(["id": .int(id)], status: .created)
+        return jsonResponse(["id": .int(id)], status: .created)
     }
 
     @Sendable func fields(_ call: RESTCall) async throws -> Response {
@@ -115,6 +115,6 @@ extension RESTAPI {
             }
             if fields.isEmpty, let name = wanted.first { throw DomainError.objectNotFound(kind: "field", name: name) }
         }
-        return try jsonResponse(["fields": .array(fields)])
+        return jsonResponse(["fields": .array(fields)])
     }
 }

@@ -18,7 +18,7 @@ extension RESTAPI {
         }
         let users = try await services.users.users(ids: ids, names: names, match: match, limit: try parameters.int("limit"), by: principal)
         let filter = call.fieldFilter
-        return try jsonResponse(["users": .array(users.map { .object(filter.apply(to: present($0, viewer: principal))) })])
+        return jsonResponse(["users": .array(users.map { .object(filter.apply(to: present($0, viewer: principal))) })])
     }
 
     private func present(_ user: User, viewer: Principal) -> [String: JSONValue] {
@@ -42,7 +42,7 @@ extension RESTAPI {
         let id = try await services.users.create(
             login: email, realName: parameters.string("full_name") ?? parameters.string("name") ?? "",
             password: parameters.string("password"), by: principal)
-        return try jsonResponse(["id": .int(id)], status: .created)
+        return jsonResponse(["id": .int(id)], status: .created)
     }
 
     /// `PUT /user/{id_or_name}` → `{"users":[{id, changes}]}`.
@@ -58,6 +58,6 @@ extension RESTAPI {
         changes.disabledText = parameters.string("login_denied_text")
         changes.groups = parameters.listEdit("groups")
         let results = try await services.users.update(users: identifiers, changes: changes, by: principal)
-        return try jsonResponse(["users": .array(results.map { ["id": .int($0.id), "changes": Present.changes($0.changes)] })])
+        return jsonResponse(["users": .array(results.map { ["id": .int($0.id), "changes": Present.changes($0.changes)] })])
     }
 }

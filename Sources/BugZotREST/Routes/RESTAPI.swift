@@ -73,7 +73,7 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             if response.status == .methodNotAllowed {
                 let fault = BugzillaError.resourceNotFound(request.method.rawValue, request.uri.path)
-                return try jsonResponse(fault.body, status: fault.status)
+                return jsonResponse(fault.body, status: fault.status)
             }
             return response
         } catch {
@@ -91,7 +91,7 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
                 fault = BugzillaError(code: -32000, message: "An internal error occurred. It has been logged.")
             }
-            return try jsonResponse(fault.body, status: fault.status)
+            return jsonResponse(fault.body, status: fault.status)
         }
     }
 }

@@ -88,17 +88,9 @@ struct RESTCall: Sendable {
     }
 }
 
-/// Sorted keys make responses byte-for-byte repeatable.
-private let responseEncoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return encoder
-}()
-
 /// A JSON response with Bugzilla's status for success.
-func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
-    let data = try responseEncoder.encode(value)
-    return Response(
+func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
         status: status, headers: [.contentType: "application/json; charset=utf-8"],
-        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
 }

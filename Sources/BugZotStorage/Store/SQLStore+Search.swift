@@ -21,8 +21,12 @@ extension SQLStore {
         if !search.aliases.isEmpty {
             conditions.append("b.id IN (SELECT bug_id FROM bug_aliases WHERE alias IN \(inList(search.aliases)))")
         }
-        anyOf("p.name", search.products)
-        anyOf("c.name", search.components)
+        if !search.products.isEmpty {
+            conditions.append("b.product_id IN (SELECT id FROM products WHERE name IN \(inList(search.products)))")
+        }
+        if !search.components.isEmpty {
+            conditions.append("b.component_id IN (SELECT id FROM components WHERE name IN \(inList(search.components)))")
+        }
         anyOf("b.version", search.versions)
         anyOf("b.target_milestone", search.targetMilestones)
         anyOf("b.status", search.statuses)
@@ -34,9 +38,9 @@ extension SQLStore {
         containsAny("b.summary", search.summaries)
         containsAny("b.whiteboard", search.whiteboards)
         containsAny("b.url", search.urls)
-        containsAny("r.login_name", search.reporters)
-        containsAny("a.login_name", search.assignees)
-        containsAny("q.login_name", search.qaContacts)
+        containsAny(Self.reporterLogin, search.reporters)
+        containsAny(Self.assigneeLogin, search.assignees)
+        containsAny(Self.qaContactLogin, search.qaContacts)
         if !search.cc.isEmpty {
             let alternatives = search.cc.map { value -> SQLQueryString in
                 "LOWER(u.login_name) LIKE \(bind: "%" + likeEscaped(value.lowercased()) + "%") ESCAPE '\\'"
@@ -62,14 +66,9 @@ extension SQLStore {
         if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
         if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { conditions.append(visibility) }
 
-        var query: SQLQueryString = """
-            SELECT b.id FROM bugs b
-            JOIN products p ON p.id = b.product_id
-            JOIN components c ON c.id = b.component_id
-            JOIN users r ON r.id = b.reporter_id
-            JOIN users a ON a.id = b.assignee_id
-            LEFT JOIN users q ON q.id = b.qa_contact_id
-            """
+        // Bugs alone in FROM: names of products and people are reached through subqueries, so the
+        // planner can walk the id index and stop at the limit.
+        var query: SQLQueryString = "SELECT b.id FROM bugs b"
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
         let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
         query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
@@ -100,6 +99,10 @@ extension SQLStore {
             """
     }
 
+    static let reporterLogin: SQLQueryString = "(SELECT login_name FROM users WHERE id = b.reporter_id)"
+    static let assigneeLogin: SQLQueryString = "(SELECT login_name FROM users WHERE id = b.assignee_id)"
+    static let qaContactLogin: SQLQueryString = "COALESCE((SELECT login_name FROM users WHERE id = b.qa_contact_id), '')"
+
     private func orderColumn(_ column: BugOrder.Column) -> SQLQueryString {
         switch column {
         case .id: "b.id"
@@ -108,11 +111,11 @@ extension SQLStore {
         case .resolution: "b.resolution"
         case .severity: "b.severity"
         case .priority: "b.priority"
-        case .product: "p.name"
-        case .component: "c.name"
+        case .product: "(SELECT name FROM products WHERE id = b.product_id)"
+        case .component: "(SELECT name FROM components WHERE id = b.component_id)"
         case .version: "b.version"
-        case .assignee: "a.login_name"
-        case .reporter: "r.login_name"
+        case .assignee: Self.assigneeLogin
+        case .reporter: Self.reporterLogin
         case .creationTime: "b.created_at"
         case .lastChangeTime: "b.last_change_at"
         case .targetMilestone: "b.target_milestone"

@@ -10,7 +10,7 @@ private enum SearchTarget {
 }
 
 extension SQLStore {
-    /// One advanced-search condition as SQL over the search's `b` (bugs), `p`, `c`, `r`, `a`, `q` aliases.
+    /// One advanced-search condition as SQL over the search's `b` (bugs).
     func sqlCondition(_ condition: FieldCondition, viewer: Principal, policy: Policy) throws -> SQLQueryString {
         try policy.checkListSizes([
             ("value", condition.value.split(separator: ",").count), ("value", condition.value.split(whereSeparator: \.isWhitespace).count),
@@ -45,8 +45,8 @@ extension SQLStore {
         case "status_whiteboard", "whiteboard": return .column("b.whiteboard", numeric: false)
         case "bug_status", "status": return .column("b.status", numeric: false)
         case "resolution": return .column("b.resolution", numeric: false)
-        case "product": return .column("p.name", numeric: false)
-        case "component": return .column("c.name", numeric: false)
+        case "product": return .column("(SELECT name FROM products WHERE id = b.product_id)", numeric: false)
+        case "component": return .column("(SELECT name FROM components WHERE id = b.component_id)", numeric: false)
         case "version": return .column("b.version", numeric: false)
         case "target_milestone": return .column("b.target_milestone", numeric: false)
         case "bug_severity", "severity": return .column("b.severity", numeric: false)
@@ -54,9 +54,9 @@ extension SQLStore {
         case "op_sys": return .column("b.op_sys", numeric: false)
         case "rep_platform", "platform": return .column("b.platform", numeric: false)
         case "bug_file_loc", "url": return .column("b.url", numeric: false)
-        case "assigned_to": return .column("a.login_name", numeric: false)
-        case "reporter", "creator": return .column("r.login_name", numeric: false)
-        case "qa_contact": return .column("COALESCE(q.login_name, '')", numeric: false)
+        case "assigned_to": return .column(Self.assigneeLogin, numeric: false)
+        case "reporter", "creator": return .column(Self.reporterLogin, numeric: false)
+        case "qa_contact": return .column(Self.qaContactLogin, numeric: false)
         case "keywords":
             return .related(rows: "bug_keywords sk JOIN keywords k ON k.id = sk.keyword_id WHERE sk.bug_id = b.id", column: "k.name", numeric: false)
         case "cc":
