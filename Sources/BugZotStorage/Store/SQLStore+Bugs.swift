@@ -5,29 +5,47 @@ import SQLKit
 extension SQLStore {
     // MARK: Reading
 
-    /// The bugs with these ids, in the order asked; missing ids are skipped.
+    /// The bugs with these ids, in the order asked; missing ids are skipped. Each query joins
+    /// little, because PostgreSQL plans every statement afresh and wide joins cost more to plan
+    /// than to run.
     public func bugs(ids: [Int]) async throws -> [Bug] {
         guard !ids.isEmpty else { return [] }
         let idList = inList(ids)
         let rows = try await all(
             """
-            SELECT b.*, p.name AS product_name, cl.name AS classification_name, c.name AS component_name,
-                r.login_name AS r_login, r.real_name AS r_name, a.login_name AS a_login, a.real_name AS a_name,
-                q.login_name AS q_login, q.real_name AS q_name
+            SELECT b.*, p.name AS product_name, cl.name AS classification_name, c.name AS component_name
             FROM bugs b
             JOIN products p ON p.id = b.product_id
             JOIN classifications cl ON cl.id = p.classification_id
             JOIN components c ON c.id = b.component_id
-            JOIN users r ON r.id = b.reporter_id
-            JOIN users a ON a.id = b.assignee_id
-            LEFT JOIN users q ON q.id = b.qa_contact_id
             WHERE b.id IN \(idList)
             """)
+        let ccRows = try await all("SELECT bug_id, user_id FROM bug_cc WHERE bug_id IN \(idList)")
+        var peopleIDs = Set<Int>()
+        for row in rows {
+            peopleIDs.insert(try row.int("reporter_id"))
+            peopleIDs.insert(try row.int("assignee_id"))
+            if let qaID = try row.optionalInt("qa_contact_id") { peopleIDs.insert(qaID) }
+        }
+        for row in ccRows { peopleIDs.insert(try row.int("user_id")) }
+        var people: [Int: UserSummary] = [:]
+        for row in try await all("SELECT id, login_name, real_name FROM users WHERE id IN \(inList(Array(peopleIDs)))") {
+            let user = UserSummary(id: try row.int("id"), login: try row.string("login_name"), realName: try row.string("real_name"))
+            people[user.id] = user
+        }
+        func person(_ id: Int) throws -> UserSummary {
+            guard let user = people[id] else { throw StoreError.missingUser(id) }
+            return user
+        }
         var bugs: [Int: Bug] = [:]
         for row in rows {
-            let bug = try bug(from: row)
+            let bug = try bug(from: row, person: person)
             bugs[bug.id] = bug
         }
+        for row in ccRows {
+            bugs[try row.int("bug_id")]?.cc.append(try person(try row.int("user_id")))
+        }
+        for id in bugs.keys { bugs[id]?.cc.sort { $0.login < $1.login } }
         // The plain-text lists in one round trip.
         let lists = try await all(
             """
@@ -50,12 +68,6 @@ extension SQLStore {
             }
         }
         for row in try await all(
-            "SELECT bc.bug_id, u.id, u.login_name, u.real_name FROM bug_cc bc JOIN users u ON u.id = bc.user_id WHERE bc.bug_id IN \(idList) ORDER BY u.login_name"
-        ) {
-            bugs[try row.int("bug_id")]?.cc.append(
-                UserSummary(id: try row.int("id"), login: try row.string("login_name"), realName: try row.string("real_name")))
-        }
-        for row in try await all(
             "SELECT blocked_id, depends_on_id FROM bug_dependencies WHERE blocked_id IN \(idList) OR depends_on_id IN \(idList) ORDER BY blocked_id, depends_on_id"
         ) {
             let blocked = try row.int("blocked_id")
@@ -70,17 +82,15 @@ extension SQLStore {
         try await bugs(ids: [id]).first
     }
 
-    private func bug(from row: any SQLRow) throws -> Bug {
-        let qaID = try row.optionalInt("qa_contact_id")
-        return Bug(
+    private func bug(from row: any SQLRow, person: (Int) throws -> UserSummary) throws -> Bug {
+        Bug(
             id: try row.int("id"), product: try row.string("product_name"), classification: try row.string("classification_name"),
             component: try row.string("component_name"), version: try row.string("version"),
             targetMilestone: try row.string("target_milestone"), summary: try row.string("summary"),
             status: try row.string("status"), resolution: try row.string("resolution"), severity: try row.string("severity"),
             priority: try row.string("priority"), opSys: try row.string("op_sys"), platform: try row.string("platform"),
-            reporter: UserSummary(id: try row.int("reporter_id"), login: try row.string("r_login"), realName: try row.string("r_name")),
-            assignedTo: UserSummary(id: try row.int("assignee_id"), login: try row.string("a_login"), realName: try row.string("a_name")),
-            qaContact: try qaID.map { UserSummary(id: $0, login: try row.string("q_login"), realName: try row.string("q_name")) },
+            reporter: try person(try row.int("reporter_id")), assignedTo: try person(try row.int("assignee_id")),
+            qaContact: try row.optionalInt("qa_contact_id").map(person),
             dupeOf: try row.optionalInt("dupe_of"), url: try row.string("url"), whiteboard: try row.string("whiteboard"),
             deadline: try row.optionalString("deadline"), isCreatorAccessible: try row.bool("is_creator_accessible"),
             isCCAccessible: try row.bool("is_cc_accessible"), isConfirmed: try row.bool("is_confirmed"),

@@ -31,6 +31,8 @@ public struct SQLStore: Sendable {
 
 enum StoreError: Error {
     case noIDReturned
+    /// A row names a user that is not there (the schema's foreign keys prevent it).
+    case missingUser(Int)
 }
 
 extension SQLRow {
