@@ -11,10 +11,12 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// The largest request body accepted, in bytes.
     public var maxRequestBytes: Int
+    /// The largest attachment accepted, in bytes.
+    public var maxAttachmentBytes: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,
-        bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024
+        bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024, maxAttachmentBytes: Int = 100 * 1024 * 1024
     ) {
         self.host = host
         self.port = port
@@ -22,7 +24,11 @@ public struct AppConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.bcryptCost = bcryptCost
         self.maxRequestBytes = maxRequestBytes
+        self.maxAttachmentBytes = maxAttachmentBytes
     }
+
+    /// Where attachment bytes are kept.
+    public var attachmentsPath: String { (dataDirectory as NSString).appendingPathComponent("attachments") }
 
     /// The SQLite file used when no database URL is set.
     public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("bugzot.sqlite") }

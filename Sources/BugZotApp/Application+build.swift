@@ -15,13 +15,20 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) asyn
     return try await SQLiteDatabase.open(path: configuration.sqlitePath, logger: logger)
 }
 
+/// The use cases over `database`, with attachments in the data directory.
+public func makeServices(_ configuration: AppConfiguration, database: any Database) -> AppServices {
+    AppServices(
+        database: database, blobs: FileBlobStore(root: configuration.attachmentsPath),
+        attachmentLimit: configuration.maxAttachmentBytes, hasher: PasswordHasher(cost: configuration.bcryptCost))
+}
+
 /// The composition root: the HTTP application over `database`, which it runs as a service and
 /// migrates before the server accepts connections.
 public func buildApplication(
     _ configuration: AppConfiguration, database: any Database, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let services = AppServices(database: database, hasher: PasswordHasher(cost: configuration.bcryptCost))
+    let services = makeServices(configuration, database: database)
     let router = Router(context: RESTContext.self)
     router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)

@@ -32,6 +32,14 @@ public enum DomainError: Error, Sendable, Equatable {
     case resolutionRequired
     case resolutionNotAllowed(String)
     case illegalStatusTransition(from: String, to: String)
+    // Attachments
+    case attachmentTooLarge(limit: Int)
+    case invalidContentType(String)
+    case attachmentFileNameRequired
+    case attachmentSummaryRequired
+    case attachmentEmpty
+    case attachmentNotFound(String)
+    case invalidAttachmentData
     // Accounts and authentication
     case invalidLogin
     case accountDisabled(String)
@@ -95,6 +103,13 @@ public enum DomainError: Error, Sendable, Equatable {
         case .resolutionNotAllowed(let reason): reason
         case .illegalStatusTransition(let from, let to):
             "You are not allowed to change the bug status from \(from.isEmpty ? "(new bug)" : from) to \(to)."
+        case .attachmentTooLarge(let limit): "Attachments may not be larger than \(limit) bytes."
+        case .invalidContentType(let type): "'\(type)' is not a valid content type (like text/plain or image/png)."
+        case .attachmentFileNameRequired: "You must give the attachment a file name."
+        case .attachmentSummaryRequired: "You must enter a description (summary) for the attachment."
+        case .attachmentEmpty: "The file you are trying to attach is empty."
+        case .attachmentNotFound(let id): "Attachment #\(id) does not exist."
+        case .invalidAttachmentData: "The attachment data is not valid base64."
         case .invalidLogin: "The username or password you entered is not valid."
         case .accountDisabled(let text):
             text.isEmpty ? "Your account has been disabled by an administrator." : text

@@ -9,13 +9,18 @@ public struct AppServices: Sendable {
     public let users: UserService
     public let catalog: CatalogService
     public let bugs: BugService
+    public let attachments: AttachmentService
 
-    public init(database: any Database, policy: Policy = Policy(), hasher: PasswordHasher = PasswordHasher(), throttle: AuthService.Throttle = .init()) {
+    public init(
+        database: any Database, blobs: any BlobStore, attachmentLimit: Int = 100 * 1024 * 1024, policy: Policy = Policy(),
+        hasher: PasswordHasher = PasswordHasher(), throttle: AuthService.Throttle = .init()
+    ) {
         self.database = database
         self.policy = policy
         self.auth = AuthService(database: database, hasher: hasher, throttle: throttle)
         self.users = UserService(database: database, hasher: hasher, policy: policy)
         self.catalog = CatalogService(database: database)
         self.bugs = BugService(database: database, policy: policy)
+        self.attachments = AttachmentService(database: database, blobs: blobs, bugs: bugs, policy: policy, limit: attachmentLimit)
     }
 }

@@ -135,14 +135,15 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Runs `body` with the services over the configured database, the database's service running.
 func withServices(_ storage: StorageOptions, _ body: @escaping @Sendable (AppServices) async throws -> Void) async throws {
-    var configuration = AppConfiguration()
-    storage.apply(to: &configuration)
+    var settings = AppConfiguration()
+    storage.apply(to: &settings)
+    let configuration = settings
     let logger = makeLogger(level: "warning")
     try await runReportingFailure {
         let database = try await openDatabase(configuration, logger: logger)
         try await database.withRunning {
             try await database.checkReachable()
-            try await body(AppServices(database: database))
+            try await body(makeServices(configuration, database: database))
         }
     }
 }

@@ -18,6 +18,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (env BUGZOT_MAX_REQUEST_BYTES; default 10485760).")
     var maxRequestBytes: Int?
 
+    @Option(help: "Largest attachment in bytes (env BUGZOT_MAX_ATTACHMENT_BYTES; default 104857600).")
+    var maxAttachmentBytes: Int?
+
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: UInt8?
 
@@ -43,6 +46,8 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.port = port
         configuration.maxRequestBytes = maxRequestBytes ?? environment["BUGZOT_MAX_REQUEST_BYTES"].flatMap(Int.init) ?? configuration.maxRequestBytes
+        configuration.maxAttachmentBytes =
+            maxAttachmentBytes ?? environment["BUGZOT_MAX_ATTACHMENT_BYTES"].flatMap(Int.init) ?? configuration.maxAttachmentBytes
         configuration.bcryptCost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].flatMap(UInt8.init) ?? configuration.bcryptCost
         storage.apply(to: &configuration)
         let logger = makeLogger(level: logLevel ?? environment["BUGZOT_LOG_LEVEL"] ?? "info")

@@ -75,10 +75,10 @@ class Run:
 
 
 def run(args: list[str], *, input: str = "", env: dict[str, str] | None = None,
-        timeout: float = CLI_TIMEOUT) -> Run:
+        timeout: float = CLI_TIMEOUT, cwd: Path | None = None) -> Run:
     try:
         proc = subprocess.run(args, input=input, capture_output=True, text=True,
-                              env=env or child_env(), timeout=timeout)
+                              env=env or child_env(), timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired as e:
         raise AssertionError(f"`{' '.join(args)}` did not finish within {timeout}s\n"
                              f"stdout: {e.stdout!r}\nstderr: {e.stderr!r}") from None
@@ -236,9 +236,10 @@ class BugzillaCli:
         self.home.mkdir(parents=True, exist_ok=True)
         self.netloc = urllib.parse.urlsplit(rest_url).netloc
 
-    def __call__(self, *args: str) -> Run:
+    def __call__(self, *args: str, input: str = "", cwd: Path | None = None) -> Run:
+        """Runs one command. `attach` reads the file from standard input (never a TTY here)."""
         env = child_env(HOME=str(self.home), PYTHONBUGZILLA_REQUESTS_TIMEOUT=str(HTTP_TIMEOUT))
-        return run([bugzilla_executable(), "--bugzilla", self.rest_url, *args], env=env)
+        return run([bugzilla_executable(), "--bugzilla", self.rest_url, *args], input=input, env=env, cwd=cwd)
 
     @property
     def token_file(self) -> Path:

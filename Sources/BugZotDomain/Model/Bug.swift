@@ -109,16 +109,19 @@ public struct Comment: Sendable, Equatable {
     }
 }
 
-/// One changed field: API field name and the values as text (lists joined with ", ").
+/// One changed field: API field name and the values as text (lists joined with ", "), and the
+/// attachment it belongs to, if any.
 public struct FieldChange: Sendable, Equatable {
     public var field: String
     public var removed: String
     public var added: String
+    public var attachmentID: Int?
 
-    public init(field: String, removed: String, added: String) {
+    public init(field: String, removed: String, added: String, attachmentID: Int? = nil) {
         self.field = field
         self.removed = removed
         self.added = added
+        self.attachmentID = attachmentID
     }
 }
 

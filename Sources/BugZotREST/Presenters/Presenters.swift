@@ -71,7 +71,13 @@ enum Present {
     static func history(_ entry: HistoryEntry) -> JSONValue {
         [
             "when": JSONValue(date: entry.when), "who": .string(entry.who.login),
-            "changes": .array(entry.changes.map { ["field_name": .string($0.field), "removed": .string($0.removed), "added": .string($0.added)] }),
+            "changes": .array(entry.changes.map { change in
+                var object: [String: JSONValue] = [
+                    "field_name": .string(change.field), "removed": .string(change.removed), "added": .string(change.added),
+                ]
+                if let attachmentID = change.attachmentID { object["attachment_id"] = .int(attachmentID) }
+                return .object(object)
+            }),
         ]
     }
 

@@ -41,6 +41,8 @@ public struct RESTAPI: Sendable {
             (.get, "bug/{id}/history", history),
             (.get, "bug/{id}/comment", bugComments), (.post, "bug/{id}/comment", addComment),
             (.get, "bug/comment/{comment_id}", commentsByID),
+            (.post, "bug/{id}/attachment", addAttachment), (.get, "bug/{id}/attachment", bugAttachments),
+            (.get, "bug/attachment/{attachment_id}", attachmentsByID), (.put, "bug/attachment/{attachment_id}", updateAttachments),
             (.get, "field/bug", fields), (.get, "field/bug/{field}", fields),
         ]
         for (method, routePath, handler) in routes {
@@ -49,8 +51,10 @@ public struct RESTAPI: Sendable {
             rest.on(RouterPath(routePath), method: method) { request, context in
                 var path: [String: String] = [:]
                 for name in captures {
-                    // Bugzilla names the captured id `ids`, so that it unions with query ids.
-                    path[name == "id" ? "ids" : name] = context.parameters.get(name)
+                    // Bugzilla names the captured id `ids`, so that it unions with query ids (for
+                    // attachment updates the attachment id is the `ids`).
+                    let isIDs = name == "id" || (name == "attachment_id" && method == .put)
+                    path[isIDs ? "ids" : name] = context.parameters.get(name)
                 }
                 let call = try await RESTCall(
                     request, context: context, path: path, bodyLimit: bodyLimit, auth: services.auth,

@@ -65,6 +65,13 @@ struct BugzillaError: Error, Sendable {
         case .resolutionRequired: 121
         case .resolutionNotAllowed: 122
         case .illegalStatusTransition: 123
+        case .attachmentTooLarge: 600
+        case .invalidContentType: 601
+        case .attachmentFileNameRequired: 602
+        case .attachmentSummaryRequired: 603
+        case .invalidAttachmentData: 604
+        case .attachmentEmpty: 606
+        case .attachmentNotFound: 101
         case .invalidLogin, .loginThrottled: 300
         case .accountDisabled: 301
         case .notInGroup: 304

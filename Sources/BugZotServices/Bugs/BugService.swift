@@ -259,7 +259,7 @@ public struct BugService: Sendable {
     }
 
     /// The id of a bug named by number or alias, if the viewer may see it.
-    private func visibleBugID(_ identifier: String, store: SQLStore, by principal: Principal) async throws -> Int {
+    func visibleBugID(_ identifier: String, store: SQLStore, by principal: Principal) async throws -> Int {
         let trimmed = identifier.trimmingCharacters(in: .whitespaces)
         let id: Int
         if let number = Int(trimmed) {

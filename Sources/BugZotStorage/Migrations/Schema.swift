@@ -6,7 +6,32 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration("001_core_schema", statements: coreSchema),
         Migration("002_seed_defaults", statements: { _ in seedDefaults() }),
+        Migration("003_attachments", statements: attachments),
     ]
+
+    private static func attachments(_ kind: DatabaseKind) -> [String] {
+        [
+            """
+            CREATE TABLE attachments (
+                id \(primaryKey(kind)),
+                bug_id BIGINT NOT NULL REFERENCES bugs(id),
+                file_name TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                is_patch BOOLEAN NOT NULL DEFAULT FALSE,
+                is_obsolete BOOLEAN NOT NULL DEFAULT FALSE,
+                is_private BOOLEAN NOT NULL DEFAULT FALSE,
+                creator_id BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                last_change_at BIGINT NOT NULL,
+                size BIGINT NOT NULL,
+                blob_key TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX attachments_bug ON attachments (bug_id)",
+            "CREATE INDEX attachments_blob ON attachments (blob_key)",
+        ]
+    }
 
     /// The dialect's auto-numbered primary key.
     private static func primaryKey(_ kind: DatabaseKind) -> String {

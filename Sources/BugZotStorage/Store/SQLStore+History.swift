@@ -9,9 +9,9 @@ extension SQLStore {
         for change in changes {
             try await run(
                 """
-                INSERT INTO bug_history (bug_id, change_set, who_id, changed_at, field, removed, added)
+                INSERT INTO bug_history (bug_id, change_set, who_id, changed_at, field, removed, added, attachment_id)
                 VALUES (\(bind: bugID), \(bind: changeSet), \(bind: who.id), \(bind: now.unixSeconds), \(bind: change.field),
-                    \(bind: change.removed), \(bind: change.added))
+                    \(bind: change.removed), \(bind: change.added), \(bind: change.attachmentID))
                 """)
         }
     }
@@ -20,7 +20,7 @@ extension SQLStore {
     public func history(bugID: Int, since: Date? = nil) async throws -> [HistoryEntry] {
         let rows = try await all(
             """
-            SELECT h.change_set, h.changed_at, h.field, h.removed, h.added, u.id, u.login_name, u.real_name
+            SELECT h.change_set, h.changed_at, h.field, h.attachment_id, h.removed, h.added, u.id, u.login_name, u.real_name
             FROM bug_history h JOIN users u ON u.id = h.who_id
             WHERE h.bug_id = \(bind: bugID) AND h.changed_at >= \(bind: since?.unixSeconds ?? 0)
             ORDER BY h.id
@@ -31,7 +31,9 @@ extension SQLStore {
             let changeSet = try row.string("change_set")
             let who = UserSummary(id: try row.int("id"), login: try row.string("login_name"), realName: try row.string("real_name"))
             let when = try row.date("changed_at")
-            let change = FieldChange(field: try row.string("field"), removed: try row.string("removed"), added: try row.string("added"))
+            let change = FieldChange(
+                field: try row.string("field"), removed: try row.string("removed"), added: try row.string("added"),
+                attachmentID: try row.optionalInt("attachment_id"))
             if changeSet == lastChangeSet {
                 entries[entries.count - 1].changes.append(change)
             } else {

@@ -21,14 +21,20 @@ struct TestSite: Sendable {
     let client: any TestClientProtocol
     let services: AppServices
     let keys: [String: String]
+    let configuration: AppConfiguration
 
     /// Runs `body` against a fresh site on `backend`.
-    static func with(_ backend: TestBackend, bodyLimit: Int = 256 * 1024, _ body: @Sendable (TestSite) async throws -> Void) async throws {
+    static func with(
+        _ backend: TestBackend, bodyLimit: Int = 256 * 1024, attachmentLimit: Int = 64 * 1024,
+        _ body: @Sendable (TestSite) async throws -> Void
+    ) async throws {
         let database = try await backend.makeDatabase()
-        let configuration = AppConfiguration(bcryptCost: 4, maxRequestBytes: bodyLimit)
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
+        let configuration = AppConfiguration(
+            dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit)
         let app = buildApplication(configuration, database: database, logger: TestBackend.logger)
         try await app.test(.router) { client in
-            let services = AppServices(database: database, hasher: PasswordHasher(cost: 4))
+            let services = makeServices(configuration, database: database)
             var keys: [String: String] = [:]
             let people: [(String, [String])] = [
                 ("admin", ["admin"]), ("dev", ["editbugs", "canconfirm"]), ("insider", ["insider"]),
@@ -39,7 +45,7 @@ struct TestSite: Sendable {
                     login: "\(name)@example.com", realName: name.capitalized, password: password, groups: groups)
                 keys[name] = try await services.auth.createAPIKey(userID: id, description: "tests")
             }
-            let site = TestSite(client: client, services: services, keys: keys)
+            let site = TestSite(client: client, services: services, keys: keys, configuration: configuration)
             try await site.post("/rest/product", ["name": "Widget", "description": "Widgets", "version": "1.0"], as: "admin").expect(.created)
             try await site.post(
                 "/rest/component",

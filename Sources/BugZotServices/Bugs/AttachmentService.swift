@@ -1,0 +1,164 @@
+import BugZotDomain
+import BugZotStorage
+import Foundation
+
+/// Attaching files to bugs, reading and describing them. Attachments follow their bug's
+/// visibility; private ones are for insiders and their uploader.
+public struct AttachmentService: Sendable {
+    let database: any Database
+    let blobs: any BlobStore
+    let bugs: BugService
+    let policy: Policy
+    /// The largest attachment accepted, in bytes.
+    public let limit: Int
+
+    public init(database: any Database, blobs: any BlobStore, bugs: BugService, policy: Policy, limit: Int) {
+        self.database = database
+        self.blobs = blobs
+        self.bugs = bugs
+        self.policy = policy
+        self.limit = limit
+    }
+
+    /// Attaches `data` to each bug (one attachment per bug, one stored copy of the bytes) and
+    /// returns the new ids. Each attachment announces itself in a comment.
+    public func create(
+        on identifiers: [String], data: [UInt8], details: AttachmentRules.Details, comment: String?, by principal: Principal
+    ) async throws -> [Int] {
+        let creator = try principal.requireUser()
+        try policy.checkListSizes([("ids", identifiers.count)])
+        guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.add_attachment") }
+        let details = try AttachmentRules.validated(details, size: data.count, limit: limit, by: principal, policy: policy)
+        let key = try await blobs.put(data)
+        let now = Date()
+        do {
+            return try await database.transaction { sql in
+                let store = SQLStore(sql)
+                var ids: [Int] = []
+                for identifier in identifiers {
+                    let bugID = try await bugs.visibleBugID(identifier, store: store, by: principal)
+                    let attachment = Attachment(
+                        id: 0, bugID: bugID, fileName: details.fileName, summary: details.summary,
+                        contentType: details.contentType ?? "application/octet-stream", isPatch: details.isPatch, isObsolete: false,
+                        isPrivate: details.isPrivate, creator: creator, creationTime: now, lastChangeTime: now, size: data.count,
+                        blobKey: key)
+                    let id = try await store.insertAttachment(attachment)
+                    var text = "Created attachment \(id)\n\(details.summary)"
+                    if let comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text += "\n\n" + comment }
+                    let note = try await store.insertComment(bugID: bugID, author: creator, text: text, isPrivate: details.isPrivate, at: now)
+                    try await store.setCommentAttachment(commentID: note.id, attachmentID: id)
+                    try await store.touchBugs([bugID], at: now)
+                    ids.append(id)
+                }
+                return ids
+            }
+        } catch {
+            try? await removeIfUnreferenced(key)  // no orphan from a refused upload
+            throw error
+        }
+    }
+
+    /// Attachments by id; one the caller may not see does not exist for them.
+    public func attachments(ids: [Int], by principal: Principal) async throws -> [Attachment] {
+        try policy.checkListSizes([("attachment_ids", ids.count)])
+        return try await database.read { sql in
+            let store = SQLStore(sql)
+            let found = try await store.attachments(ids: ids)
+            let visibleBugs = Set(try await bugs.searchIDs(Self.search(ids: found.map(\.bugID)), by: principal))
+            for id in ids {
+                guard let attachment = found.first(where: { $0.id == id }), visibleBugs.contains(attachment.bugID),
+                    AttachmentRules.canSee(attachment, principal, policy: policy)
+                else { throw DomainError.attachmentNotFound(String(id)) }
+            }
+            return found
+        }
+    }
+
+    /// The attachments the caller may see on each bug.
+    public func attachments(ofBugs identifiers: [String], by principal: Principal) async throws -> [(bugID: Int, attachments: [Attachment])] {
+        try policy.checkListSizes([("ids", identifiers.count)])
+        return try await database.read { sql in
+            let store = SQLStore(sql)
+            var result: [(bugID: Int, attachments: [Attachment])] = []
+            for identifier in identifiers {
+                let bugID = try await bugs.visibleBugID(identifier, store: store, by: principal)
+                let attachments = try await store.attachments(bugIDs: [bugID])
+                result.append((bugID, attachments.filter { AttachmentRules.canSee($0, principal, policy: policy) }))
+            }
+            return result
+        }
+    }
+
+    /// The bytes of an attachment the caller has already been allowed to see.
+    public func data(of attachment: Attachment) async throws -> [UInt8] {
+        try await blobs.get(attachment.blobKey)
+    }
+
+    /// What an attachment update may change; nil leaves a field alone.
+    public struct Changes: Sendable {
+        public var fileName: String?
+        public var summary: String?
+        public var contentType: String?
+        public var isPatch: Bool?
+        public var isObsolete: Bool?
+        public var isPrivate: Bool?
+        public var comment: String?
+        public init() {}
+    }
+
+    /// Changes attachments; the uploader and editbugs may, and only insiders touch privacy.
+    public func update(ids: [Int], changes: Changes, by principal: Principal) async throws -> [(attachment: Attachment, changes: [FieldChange])] {
+        let actor = try principal.requireUser()
+        let now = Date()
+        let visible = try await attachments(ids: ids, by: principal)
+        return try await database.transaction { sql in
+            let store = SQLStore(sql)
+            var results: [(attachment: Attachment, changes: [FieldChange])] = []
+            for old in visible {
+                try await store.lockBugs([old.bugID])
+                guard actor.id == old.creator.id || principal.has(.editbugs) else {
+                    throw DomainError.illegalChange(field: "attachment")
+                }
+                if changes.isPrivate != nil, !policy.isInsider(principal) { throw DomainError.notInsider }
+                var new = old
+                let details = try AttachmentRules.validated(
+                    .init(
+                        fileName: changes.fileName ?? old.fileName, summary: changes.summary ?? old.summary,
+                        contentType: changes.contentType ?? old.contentType, isPatch: changes.isPatch ?? old.isPatch,
+                        isPrivate: changes.isPrivate ?? old.isPrivate),
+                    size: old.size, limit: Int.max, by: principal, policy: policy)
+                new.fileName = details.fileName
+                new.summary = details.summary
+                new.contentType = details.contentType ?? old.contentType
+                new.isPatch = details.isPatch
+                new.isPrivate = details.isPrivate
+                new.isObsolete = changes.isObsolete ?? old.isObsolete
+                var fieldChanges = AttachmentRules.changes(from: old, to: new)
+                for index in fieldChanges.indices { fieldChanges[index].attachmentID = old.id }
+                if !fieldChanges.isEmpty || changes.comment != nil {
+                    new.lastChangeTime = now
+                    try await store.updateAttachment(new)
+                    try await store.insertHistory(bugID: old.bugID, who: actor, at: now, changes: fieldChanges)
+                    if let comment = changes.comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                        let note = try await store.insertComment(bugID: old.bugID, author: actor, text: comment, isPrivate: new.isPrivate, at: now)
+                        try await store.setCommentAttachment(commentID: note.id, attachmentID: old.id)
+                    }
+                    try await store.touchBugs([old.bugID], at: now)
+                }
+                results.append((new, fieldChanges))
+            }
+            return results
+        }
+    }
+
+    private func removeIfUnreferenced(_ key: String) async throws {
+        let references = try await database.read { sql in try await SQLStore(sql).attachmentCount(blobKey: key) }
+        if references == 0 { try await blobs.remove(key) }
+    }
+
+    private static func search(ids: [Int]) -> BugSearch {
+        var search = BugSearch()
+        search.ids = Array(Set(ids))
+        return search
+    }
+}
