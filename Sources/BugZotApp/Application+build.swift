@@ -32,6 +32,7 @@ public func buildApplication(
     let router = Router(context: RESTContext.self)
     router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
+    AttachmentTransfer(services: services).register(on: router)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot"),

@@ -19,12 +19,16 @@ public enum AttachmentRules {
         }
     }
 
-    /// The details made safe and complete: a sanitised file name, a content type (patches are
-    /// text/plain), or why the attachment is refused.
-    public static func validated(_ details: Details, size: Int, limit: Int, by principal: Principal, policy: Policy) throws(DomainError) -> Details {
-        _ = try principal.requireUser()
+    /// An attachment's size must be between 1 byte and `limit`.
+    public static func checkSize(_ size: Int, limit: Int) throws(DomainError) {
         guard size > 0 else { throw .attachmentEmpty }
         guard size <= limit else { throw .attachmentTooLarge(limit: limit) }
+    }
+
+    /// The details made safe and complete: a sanitised file name, a content type (patches are
+    /// text/plain), or why the attachment is refused.
+    public static func validated(_ details: Details, by principal: Principal, policy: Policy) throws(DomainError) -> Details {
+        _ = try principal.requireUser()
         var details = details
         details.summary = details.summary.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !details.summary.isEmpty else { throw .attachmentSummaryRequired }

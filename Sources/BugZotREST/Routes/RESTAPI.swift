@@ -65,12 +65,14 @@ public struct RESTAPI: Sendable {
     }
 }
 
-/// Turns every failure under /rest into Bugzilla's error body, never a stack trace.
+/// Turns every failure under /rest (and BugZot's own /api and /attachments) into Bugzilla's error
+/// body, never a stack trace.
 struct BugzillaErrorMiddleware: RouterMiddleware {
     typealias Context = RESTContext
 
     func handle(_ request: Request, context: RESTContext, next: (Request, RESTContext) async throws -> Response) async throws -> Response {
-        guard request.uri.path == "/rest" || request.uri.path.hasPrefix("/rest/") else {
+        let path = request.uri.path
+        guard ["/rest", "/api", "/attachments"].contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else {
             return try await next(request, context)
         }
         do {

@@ -16,11 +16,11 @@ struct RESTCall: Sendable {
     /// authenticates the caller: bad credentials fail every route that is not login-exempt.
     init(
         _ request: Request, context: RESTContext, path: [String: String] = [:], bodyLimit: Int, auth: AuthService,
-        loginExempt: Bool
+        loginExempt: Bool, readsBody: Bool = true
     ) async throws {
         var request = request
         var body: [String: JSONValue] = [:]
-        if request.method == .post || request.method == .put {
+        if readsBody, request.method == .post || request.method == .put {
             let buffer: ByteBuffer
             do {
                 buffer = try await request.collectBody(upTo: bodyLimit)

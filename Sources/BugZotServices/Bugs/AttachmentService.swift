@@ -1,6 +1,7 @@
 import BugZotDomain
 import BugZotStorage
 import Foundation
+import NIOCore
 
 /// Attaching files to bugs, reading and describing them. Attachments follow their bug's
 /// visibility; private ones are for insiders and their uploader.
@@ -25,11 +26,41 @@ public struct AttachmentService: Sendable {
     public func create(
         on identifiers: [String], data: [UInt8], details: AttachmentRules.Details, comment: String?, by principal: Principal
     ) async throws -> [Int] {
-        let creator = try principal.requireUser()
         try policy.checkListSizes([("ids", identifiers.count)])
         guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.add_attachment") }
-        let details = try AttachmentRules.validated(details, size: data.count, limit: limit, by: principal, policy: policy)
+        try AttachmentRules.checkSize(data.count, limit: limit)
+        let details = try AttachmentRules.validated(details, by: principal, policy: policy)
         let key = try await blobs.put(data)
+        return try await record(key: key, size: data.count, on: identifiers, details: details, comment: comment, by: principal)
+    }
+
+    /// Attaches bytes as they arrive (never all in memory), checking the limit while they stream.
+    public func create<Chunks: AsyncSequence>(
+        on identifier: String, streaming chunks: Chunks, details: AttachmentRules.Details, comment: String?, by principal: Principal
+    ) async throws -> Int where Chunks.Element == ByteBuffer {
+        let details = try AttachmentRules.validated(details, by: principal, policy: policy)
+        // Refuse a hidden or missing bug before reading the body.
+        _ = try await database.read { sql in try await bugs.visibleBugID(identifier, store: SQLStore(sql), by: principal) }
+        let stored: (key: String, size: Int)
+        do {
+            stored = try await blobs.put(streaming: chunks, limit: limit)
+        } catch is BlobTooLarge {
+            throw DomainError.attachmentTooLarge(limit: limit)
+        }
+        do {
+            try AttachmentRules.checkSize(stored.size, limit: limit)
+        } catch {
+            try? await removeIfUnreferenced(stored.key)
+            throw error
+        }
+        return try await record(key: stored.key, size: stored.size, on: [identifier], details: details, comment: comment, by: principal)[0]
+    }
+
+    /// Records attachments of stored bytes on each bug, in one transaction.
+    private func record(
+        key: String, size: Int, on identifiers: [String], details: AttachmentRules.Details, comment: String?, by principal: Principal
+    ) async throws -> [Int] {
+        let creator = try principal.requireUser()
         let now = Date()
         do {
             return try await database.transaction { sql in
@@ -40,7 +71,7 @@ public struct AttachmentService: Sendable {
                     let attachment = Attachment(
                         id: 0, bugID: bugID, fileName: details.fileName, summary: details.summary,
                         contentType: details.contentType ?? "application/octet-stream", isPatch: details.isPatch, isObsolete: false,
-                        isPrivate: details.isPrivate, creator: creator, creationTime: now, lastChangeTime: now, size: data.count,
+                        isPrivate: details.isPrivate, creator: creator, creationTime: now, lastChangeTime: now, size: size,
                         blobKey: key)
                     let id = try await store.insertAttachment(attachment)
                     var text = "Created attachment \(id)\n\(details.summary)"
@@ -94,6 +125,11 @@ public struct AttachmentService: Sendable {
         try await blobs.get(attachment.blobKey)
     }
 
+    /// Hands `range` of an attachment's bytes to `body` chunk by chunk.
+    public func read(_ attachment: Attachment, range: Range<Int>, _ body: (ByteBuffer) async throws -> Void) async throws {
+        try await blobs.read(attachment.blobKey, range: range, body)
+    }
+
     /// What an attachment update may change; nil leaves a field alone.
     public struct Changes: Sendable {
         public var fileName: String?
@@ -126,7 +162,7 @@ public struct AttachmentService: Sendable {
                         fileName: changes.fileName ?? old.fileName, summary: changes.summary ?? old.summary,
                         contentType: changes.contentType ?? old.contentType, isPatch: changes.isPatch ?? old.isPatch,
                         isPrivate: changes.isPrivate ?? old.isPrivate),
-                    size: old.size, limit: Int.max, by: principal, policy: policy)
+                    by: principal, policy: policy)
                 new.fileName = details.fileName
                 new.summary = details.summary
                 new.contentType = details.contentType ?? old.contentType

@@ -1,56 +1,97 @@
 import Crypto
 import Foundation
+import NIOCore
 import NIOPosix
 
 /// Blobs as files under a folder, named by SHA-256 (`ab/cd/abcd…`). Each is written to a
 /// temporary file, flushed to disk, then renamed into place, so a crash never leaves half a file
-/// under a real name.
+/// under a real name; file work runs on the thread pool, never on an event loop.
 public struct FileBlobStore: BlobStore {
     let root: URL
+    /// Bytes read from disk at a time when serving.
+    let chunkSize = 64 * 1024
 
     public init(root: String) {
         self.root = URL(fileURLWithPath: root, isDirectory: true)
     }
 
-    public func put(_ bytes: [UInt8]) async throws -> String {
-        let key = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        let destination = path(for: key)
+    public func put<Chunks: AsyncSequence>(streaming chunks: Chunks, limit: Int) async throws -> (key: String, size: Int)
+    where Chunks.Element == ByteBuffer {
         let temporaryFolder = root.appendingPathComponent("tmp", isDirectory: true)
-        try await NIOThreadPool.singleton.runIfActive {
-            let files = FileManager.default
-            if files.fileExists(atPath: destination.path) { return }  // identical bytes are stored once
-            try files.createDirectory(at: temporaryFolder, withIntermediateDirectories: true)
-            try files.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let temporary = temporaryFolder.appendingPathComponent(UUID().uuidString)
-            guard files.createFile(atPath: temporary.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
-            do {
-                let handle = try FileHandle(forWritingTo: temporary)
-                try handle.write(contentsOf: bytes)
+        let temporary = temporaryFolder.appendingPathComponent(UUID().uuidString)
+        let handle = try await pool.runIfActive {
+            try FileManager.default.createDirectory(at: temporaryFolder, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            return try FileHandle(forWritingTo: temporary)
+        }
+        do {
+            var hasher = SHA256()
+            var size = 0
+            for try await chunk in chunks {
+                size += chunk.readableBytes
+                guard size <= limit else { throw BlobTooLarge(limit: limit) }
+                hasher.update(data: chunk.readableBytesView)
+                try await pool.runIfActive { try handle.write(contentsOf: chunk.readableBytesView) }
+            }
+            let key = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let destination = path(for: key)
+            try await pool.runIfActive {
                 try handle.synchronize()
                 try handle.close()
-                if rename(temporary.path, destination.path) != 0 { throw CocoaError(.fileWriteUnknown) }
-            } catch {
-                try? files.removeItem(at: temporary)
-                throw error
+                let files = FileManager.default
+                if files.fileExists(atPath: destination.path) {
+                    try files.removeItem(at: temporary)  // identical bytes are stored once
+                } else {
+                    try files.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    if rename(temporary.path, destination.path) != 0 { throw CocoaError(.fileWriteUnknown) }
+                }
             }
+            return (key, size)
+        } catch {
+            try? await pool.runIfActive {
+                try? handle.close()
+                try FileManager.default.removeItem(at: temporary)
+            }
+            throw error
         }
-        return key
     }
 
-    public func get(_ key: String) async throws -> [UInt8] {
+    public func size(of key: String) async throws -> Int {
         let source = path(for: key)
-        return try await NIOThreadPool.singleton.runIfActive {
-            guard let data = FileManager.default.contents(atPath: source.path) else { throw BlobMissing(key: key) }
-            return [UInt8](data)
+        return try await pool.runIfActive {
+            guard let size = try? FileManager.default.attributesOfItem(atPath: source.path)[.size] as? Int else {
+                throw BlobMissing(key: key)
+            }
+            return size
+        }
+    }
+
+    public func read(_ key: String, range: Range<Int>, _ body: (ByteBuffer) async throws -> Void) async throws {
+        let source = path(for: key)
+        let handle = try await pool.runIfActive {
+            guard let handle = FileHandle(forReadingAtPath: source.path) else { throw BlobMissing(key: key) }
+            try handle.seek(toOffset: UInt64(range.lowerBound))
+            return handle
+        }
+        defer { try? handle.close() }
+        var remaining = range.count
+        while remaining > 0 {
+            let wanted = min(chunkSize, remaining)
+            let data = try await pool.runIfActive { try handle.read(upToCount: wanted) ?? Data() }
+            guard !data.isEmpty else { throw BlobMissing(key: key) }
+            remaining -= data.count
+            try await body(ByteBuffer(bytes: data))
         }
     }
 
     public func remove(_ key: String) async throws {
         let target = path(for: key)
-        try await NIOThreadPool.singleton.runIfActive {
+        try await pool.runIfActive {
             if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
         }
     }
+
+    private var pool: NIOThreadPool { .singleton }
 
     private func path(for key: String) -> URL {
         let safe = key.filter(\.isHexDigit)  // keys are hex: nothing else may reach the path

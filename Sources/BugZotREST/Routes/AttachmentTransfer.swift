@@ -1,0 +1,113 @@
+import BugZotDomain
+import BugZotServices
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// BugZot's own attachment endpoints, for files of any size: uploads stream to the blob store,
+/// downloads stream from it with Range support, and what is served can never run script on
+/// BugZot's origin.
+public struct AttachmentTransfer: Sendable {
+    let services: AppServices
+
+    public init(services: AppServices) {
+        self.services = services
+    }
+
+    /// Content types shown in the browser; everything else downloads.
+    static let inlineTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"]
+
+    public func register(on router: Router<RESTContext>) {
+        router.post("/api/bugs/{id}/attachments") { request, context in try await upload(request, context: context) }
+        router.get("/attachments/{attachment_id}/{file_name}") { request, context in try await download(request, context: context) }
+        router.get("/attachments/{attachment_id}") { request, context in try await download(request, context: context) }
+    }
+
+    /// `POST /api/bugs/{id}/attachments?file_name=…&summary=…` with the file as the raw body; the
+    /// content type comes from `content_type` or the request's Content-Type. → 201 `{"id": N}`.
+    func upload(_ request: Request, context: RESTContext) async throws -> Response {
+        let call = try await RESTCall(
+            request, context: context, bodyLimit: 0, auth: services.auth, loginExempt: false, readsBody: false)
+        let principal = try call.user()
+        let parameters = call.parameters
+        let bugID = try context.parameters.require("id")
+        let details = AttachmentRules.Details(
+            fileName: try parameters.required("file_name", function: "attachments"),
+            summary: parameters.string("summary") ?? parameters.string("file_name") ?? "",
+            contentType: parameters.string("content_type") ?? request.headers[.contentType],
+            isPatch: parameters.bool("is_patch") ?? false, isPrivate: parameters.bool("is_private") ?? false)
+        let id = try await services.attachments.create(
+            on: bugID, streaming: request.body, details: details, comment: parameters.string("comment"), by: principal)
+        return jsonResponse(["id": .int(id)], status: .created)
+    }
+
+    /// `GET /attachments/{id}[/{file_name}]`, streamed, with a single `Range` honoured.
+    func download(_ request: Request, context: RESTContext) async throws -> Response {
+        let call = try await RESTCall(request, context: context, bodyLimit: 0, auth: services.auth, loginExempt: false)
+        guard let id = context.parameters.get("attachment_id", as: Int.self) else {
+            throw DomainError.attachmentNotFound(context.parameters.get("attachment_id") ?? "")
+        }
+        let attachment = try await services.attachments.attachments(ids: [id], by: call.principal)[0]
+        var headers: HTTPFields = [
+            .contentType: Self.servedType(attachment.contentType),
+            .contentDisposition: Self.disposition(for: attachment),
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            .contentSecurityPolicy: "sandbox",
+            .acceptRanges: "bytes",
+        ]
+        let size = attachment.size
+        var range = 0..<size
+        var status = HTTPResponse.Status.ok
+        if let header = request.headers[.range] {
+            guard let requested = Self.byteRange(header, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            range = requested
+            status = .partialContent
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
+        }
+        let attachments = services.attachments
+        let served = range
+        let body = ResponseBody(contentLength: served.count) { writer in
+            try await attachments.read(attachment, range: served) { chunk in try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// Safe types keep theirs (text as UTF-8); anything else is served as opaque bytes.
+    static func servedType(_ type: String) -> String {
+        let essence = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard inlineTypes.contains(essence) else { return "application/octet-stream" }
+        return essence == "text/plain" ? "text/plain; charset=utf-8" : essence
+    }
+
+    /// `inline` for the safe types, `attachment` otherwise, with the name in RFC 6266 form.
+    static func disposition(for attachment: Attachment) -> String {
+        let essence = attachment.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let kind = inlineTypes.contains(essence) ? "inline" : "attachment"
+        let ascii = String(attachment.fileName.unicodeScalars.map { scalar in
+            scalar.isASCII && scalar != "\"" && scalar != "\\" && scalar.value >= 0x20 ? Character(scalar) : "_"
+        })
+        let encoded = attachment.fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ".-_"))) ?? ascii
+        return "\(kind); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+
+    /// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range within `size`, or nil.
+    static func byteRange(_ header: String, size: Int) -> Range<Int>? {
+        guard header.hasPrefix("bytes="), !header.contains(","), size > 0 else { return nil }
+        let spec = header.dropFirst("bytes=".count).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        let (first, last) = (spec[0].trimmingCharacters(in: .whitespaces), spec[1].trimmingCharacters(in: .whitespaces))
+        if first.isEmpty {
+            guard let suffix = Int(last), suffix > 0 else { return nil }
+            return max(0, size - suffix)..<size
+        }
+        guard let start = Int(first), start >= 0, start < size else { return nil }
+        guard !last.isEmpty else { return start..<size }
+        guard let end = Int(last), end >= start else { return nil }
+        return start..<(min(end, size - 1) + 1)
+    }
+}
