@@ -4,6 +4,8 @@ input whenever that is not a terminal (so the tests pass the file's text as inpu
 from __future__ import annotations
 
 import re
+import socket
+import time
 
 LOG = "first line\nsecond line\n"
 
@@ -59,3 +61,26 @@ def test_an_empty_file_is_refused(admin_cli, site):
 
     assert result.rc == 3, result
     assert "code=606" in result.output
+
+
+def test_an_upload_cut_off_mid_stream_leaves_nothing_behind(site, server):
+    bug = file_bug(site, "Flaky network")
+    store = server.data_dir / "attachments"
+
+    def stored_files():
+        return sorted(p for p in store.rglob("*") if p.is_file())
+
+    before = stored_files()
+    path = (f"/api/bugs/{bug}/attachments?file_name=big.bin&summary=Big"
+            f"&Bugzilla_api_key={site.admin.api_key}")
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+        conn.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                      "Content-Length: 1000000\r\n\r\n").encode() + b"x" * 200_000)
+    # The server notices the closed connection; give it a moment to clean up.
+    deadline = time.monotonic() + 10
+    while stored_files() != before and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    assert stored_files() == before
+    assert site.admin.get(f"/bug/{bug}/attachment")["bugs"][str(bug)] == []
