@@ -13,10 +13,14 @@ public struct AppConfiguration: Sendable {
     public var maxRequestBytes: Int
     /// The largest attachment accepted, in bytes.
     public var maxAttachmentBytes: Int
+    /// Where attachment bytes go: files in the data directory, or the database itself (for
+    /// instances that share no disk).
+    public var attachmentStore: AttachmentStoreKind
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,
-        bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024, maxAttachmentBytes: Int = 100 * 1024 * 1024
+        bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024, maxAttachmentBytes: Int = 100 * 1024 * 1024,
+        attachmentStore: AttachmentStoreKind = .files
     ) {
         self.host = host
         self.port = port
@@ -25,6 +29,7 @@ public struct AppConfiguration: Sendable {
         self.bcryptCost = bcryptCost
         self.maxRequestBytes = maxRequestBytes
         self.maxAttachmentBytes = maxAttachmentBytes
+        self.attachmentStore = attachmentStore
     }
 
     /// Where attachment bytes are kept.
@@ -32,4 +37,10 @@ public struct AppConfiguration: Sendable {
 
     /// The SQLite file used when no database URL is set.
     public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("bugzot.sqlite") }
+}
+
+/// Where attachment bytes are kept.
+public enum AttachmentStoreKind: String, Sendable, CaseIterable {
+    case files
+    case database
 }

@@ -15,10 +15,15 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) asyn
     return try await SQLiteDatabase.open(path: configuration.sqlitePath, logger: logger)
 }
 
-/// The use cases over `database`, with attachments in the data directory.
+/// The use cases over `database`, with attachments where the configuration says.
 public func makeServices(_ configuration: AppConfiguration, database: any Database) -> AppServices {
-    AppServices(
-        database: database, blobs: FileBlobStore(root: configuration.attachmentsPath),
+    let blobs: any BlobStore =
+        switch configuration.attachmentStore {
+        case .files: FileBlobStore(root: configuration.attachmentsPath)
+        case .database: DatabaseBlobStore(database: database)
+        }
+    return AppServices(
+        database: database, blobs: blobs,
         attachmentLimit: configuration.maxAttachmentBytes, hasher: PasswordHasher(cost: configuration.bcryptCost))
 }
 

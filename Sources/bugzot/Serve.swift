@@ -21,6 +21,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest attachment in bytes (env BUGZOT_MAX_ATTACHMENT_BYTES; default 104857600).")
     var maxAttachmentBytes: Int?
 
+    @Option(help: "Where attachments are kept: files (in the data dir) or database (env BUGZOT_ATTACHMENT_STORE; default files).")
+    var attachmentStore: String?
+
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: UInt8?
 
@@ -34,6 +37,9 @@ struct Serve: AsyncParsableCommand {
         }
         let cost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].map { UInt8($0) ?? 0 }
         if let cost, !(10...16).contains(cost) { throw ValidationError("--bcrypt-cost (or BUGZOT_BCRYPT_COST) must be between 10 and 16.") }
+        if let store = attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"], AttachmentStoreKind(rawValue: store) == nil {
+            throw ValidationError("--attachment-store must be files or database.")
+        }
         if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
     }
 
@@ -48,6 +54,9 @@ struct Serve: AsyncParsableCommand {
         configuration.maxRequestBytes = maxRequestBytes ?? environment["BUGZOT_MAX_REQUEST_BYTES"].flatMap(Int.init) ?? configuration.maxRequestBytes
         configuration.maxAttachmentBytes =
             maxAttachmentBytes ?? environment["BUGZOT_MAX_ATTACHMENT_BYTES"].flatMap(Int.init) ?? configuration.maxAttachmentBytes
+        if let store = (attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"]).flatMap(AttachmentStoreKind.init) {
+            configuration.attachmentStore = store
+        }
         configuration.bcryptCost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].flatMap(UInt8.init) ?? configuration.bcryptCost
         storage.apply(to: &configuration)
         let logger = makeLogger(level: logLevel ?? environment["BUGZOT_LOG_LEVEL"] ?? "info")

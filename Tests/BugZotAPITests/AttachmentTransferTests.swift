@@ -46,9 +46,11 @@ struct AttachmentTransferTests {
         }
     }
 
-    @Test("Range requests get 206 with the slice, and 416 when unsatisfiable", arguments: TestBackend.all)
-    func ranges(backend: TestBackend) async throws {
-        try await TestSite.with(backend) { site in
+    @Test(
+        "Range requests get 206 with the slice, and 416 when unsatisfiable, with files or the database as the store",
+        arguments: TestBackend.all, AttachmentStoreKind.allCases)
+    func ranges(backend: TestBackend, store: AttachmentStoreKind) async throws {
+        try await TestSite.with(backend, attachmentStore: store) { site in
             let bug = try await site.fileBug(as: "dev")
             let (_, body) = try await upload(site, bug: bug, Array("0123456789".utf8))
             let id = try JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))["id"].int

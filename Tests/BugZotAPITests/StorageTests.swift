@@ -1,6 +1,7 @@
 import BugZotDomain
 import BugZotStorage
 import Foundation
+import NIOCore
 import SQLKit
 import Testing
 
@@ -75,6 +76,56 @@ struct StorageTests {
             }
             let comments = try await database.read { sql in try await SQLStore(sql).comments(bugIDs: [bugID]) }
             #expect(comments.map(\.count).sorted() == Array(0..<20))
+        }
+    }
+}
+
+@Suite("Attachment bytes in the database")
+struct DatabaseBlobStoreTests {
+    /// 600 KiB in uneven pieces, so stored chunks and arriving pieces never line up.
+    private static let bytes: [UInt8] = (0..<600 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+
+    private struct Pieces: AsyncSequence, Sendable {
+        let bytes: [UInt8]
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var rest: ArraySlice<UInt8>
+            mutating func next() async -> ByteBuffer? {
+                guard !rest.isEmpty else { return nil }
+                let piece = rest.prefix(70_001)
+                rest = rest.dropFirst(piece.count)
+                return ByteBuffer(bytes: piece)
+            }
+        }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: bytes[...]) }
+    }
+
+    @Test("streams in, reads back whole and by range, stores identical bytes once", arguments: TestBackend.all)
+    func roundTrip(backend: TestBackend) async throws {
+        let database = try await backend.makeDatabase()
+        try await database.withRunning {
+            try await Migrator.migrate(database)
+            let store = DatabaseBlobStore(database: database)
+            let (key, size) = try await store.put(streaming: Pieces(bytes: Self.bytes), limit: .max)
+            #expect(size == Self.bytes.count)
+            #expect(Data(try await store.get(key)) == Data(Self.bytes))
+            var slice: [UInt8] = []
+            try await store.read(key, range: 262_000..<300_000) { slice += $0.readableBytesView }
+            #expect(Data(slice) == Data(Self.bytes[262_000..<300_000]))
+            #expect(try await store.put(streaming: Pieces(bytes: Self.bytes), limit: .max).key == key)
+            let chunks = try await database.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM blob_chunks").first()?.decode(column: "n", as: Int.self) }
+            #expect(chunks == 3)
+        }
+    }
+
+    @Test("an upload past the limit keeps nothing", arguments: TestBackend.all)
+    func tooLarge(backend: TestBackend) async throws {
+        let database = try await backend.makeDatabase()
+        try await database.withRunning {
+            try await Migrator.migrate(database)
+            let store = DatabaseBlobStore(database: database)
+            await #expect(throws: BlobTooLarge.self) { try await store.put(streaming: Pieces(bytes: Self.bytes), limit: 500_000) }
+            let chunks = try await database.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM blob_chunks").first()?.decode(column: "n", as: Int.self) }
+            #expect(chunks == 0)
         }
     }
 }

@@ -7,7 +7,24 @@ public enum Schema {
         Migration("001_core_schema", statements: coreSchema),
         Migration("002_seed_defaults", statements: { _ in seedDefaults() }),
         Migration("003_attachments", statements: attachments),
+        Migration("004_blob_chunks", statements: blobChunks),
     ]
+
+    /// Attachment bytes kept in the database (`--attachment-store database`).
+    private static func blobChunks(_ kind: DatabaseKind) -> [String] {
+        let bytes = kind == .postgres ? "BYTEA" : "BLOB"
+        return [
+            "CREATE TABLE blobs (blob_key TEXT PRIMARY KEY, size BIGINT NOT NULL)",
+            """
+            CREATE TABLE blob_chunks (
+                blob_key TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                data \(bytes) NOT NULL,
+                PRIMARY KEY (blob_key, seq)
+            )
+            """,
+        ]
+    }
 
     private static func attachments(_ kind: DatabaseKind) -> [String] {
         [

@@ -26,12 +26,13 @@ struct TestSite: Sendable {
     /// Runs `body` against a fresh site on `backend`.
     static func with(
         _ backend: TestBackend, bodyLimit: Int = 256 * 1024, attachmentLimit: Int = 64 * 1024,
-        _ body: @Sendable (TestSite) async throws -> Void
+        attachmentStore: AttachmentStoreKind = .files, _ body: @Sendable (TestSite) async throws -> Void
     ) async throws {
         let database = try await backend.makeDatabase()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
         let configuration = AppConfiguration(
-            dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit)
+            dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
+            attachmentStore: attachmentStore)
         let app = buildApplication(configuration, database: database, logger: TestBackend.logger)
         try await app.test(.router) { client in
             let services = makeServices(configuration, database: database)
