@@ -100,4 +100,32 @@ struct AttachmentTransferTests {
             #expect(blobs.filter { $0.hasPrefix("tmp/") || $0.count == 70 }.isEmpty)
         }
     }
+
+    @Test("a multipart/form-data upload streams its file part and reads the other fields", arguments: TestBackend.all)
+    func multipart(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let bug = try await site.fileBug(as: "dev")
+            let key = try #require(site.keys["dev"])
+            let file = String(repeating: "0123456789abcdef", count: 2048)  // 32 KiB, in many parser callbacks
+            let form = [
+                "--XyZ", "Content-Disposition: form-data; name=\"summary\"", "", "Screenshot of the crash",
+                "--XyZ", "Content-Disposition: form-data; name=\"file\"; filename=\"screen.png\"", "Content-Type: image/png", "", file,
+                "--XyZ", "Content-Disposition: form-data; name=\"comment\"", "", "Taken just now",
+                "--XyZ--", "",
+            ].joined(separator: "\r\n")
+            let response = try await site.client.execute(
+                uri: "/api/bugs/\(bug)/attachments?Bugzilla_api_key=\(key)", method: .post,
+                headers: [.contentType: "multipart/form-data; boundary=XyZ"], body: ByteBuffer(string: form))
+            #expect(response.status == .created, "\(String(buffer: response.body))")
+            let id = try JSONDecoder().decode(JSONValue.self, from: Data(String(buffer: response.body).utf8))["id"].int
+            let attachment = try await site.get("/rest/bug/attachment/\(id)", as: "dev").expect(.ok)["attachments"]["\(id)"]
+            #expect(attachment["file_name"] == "screen.png")
+            #expect(attachment["content_type"] == "image/png")
+            #expect(attachment["summary"] == "Screenshot of the crash")
+            #expect(attachment["size"] == .int(file.utf8.count))
+            #expect(attachment["data"] == .string(Data(file.utf8).base64EncodedString()))
+            let comments = try await site.get("/rest/bug/\(bug)/comment", as: "dev").expect(.ok)["bugs"]["\(bug)"]["comments"]
+            #expect(comments.array.last?["text"].string.hasSuffix("Taken just now") == true)
+        }
+    }
 }

@@ -24,21 +24,44 @@ public struct AttachmentTransfer: Sendable {
         router.get("/attachments/{attachment_id}") { request, context in try await download(request, context: context) }
     }
 
-    /// `POST /api/bugs/{id}/attachments?file_name=…&summary=…` with the file as the raw body; the
-    /// content type comes from `content_type` or the request's Content-Type. → 201 `{"id": N}`.
+    /// `POST /api/bugs/{id}/attachments` → 201 `{"id": N}`, with either
+    /// - the file as the raw body and `file_name`, `summary`, `content_type` (else the request's
+    ///   Content-Type), `comment`, `is_patch`, `is_private` in the query, or
+    /// - a `multipart/form-data` form: one file part (its file name and type) and those fields.
     func upload(_ request: Request, context: RESTContext) async throws -> Response {
         let call = try await RESTCall(
             request, context: context, bodyLimit: 0, auth: services.auth, loginExempt: false, readsBody: false)
         let principal = try call.user()
-        let parameters = call.parameters
+        let query = call.parameters
         let bugID = try context.parameters.require("id")
-        let details = AttachmentRules.Details(
-            fileName: try parameters.required("file_name", function: "attachments"),
-            summary: parameters.string("summary") ?? parameters.string("file_name") ?? "",
-            contentType: parameters.string("content_type") ?? request.headers[.contentType],
-            isPatch: parameters.bool("is_patch") ?? false, isPrivate: parameters.bool("is_private") ?? false)
-        let id = try await services.attachments.create(
-            on: bugID, streaming: request.body, details: details, comment: parameters.string("comment"), by: principal)
+        let contentType = request.headers[.contentType] ?? ""
+        let id: Int
+        if let boundary = MultipartFileStream.boundary(in: contentType) {
+            let stream = MultipartFileStream(body: request.body, boundary: boundary)
+            let form = stream.form
+            id = try await services.attachments.create(on: bugID, streaming: stream, by: principal) {
+                let fields = RESTParameters(query: form.fields.map { ($0.key, $0.value) })
+                let fileName = fields.string("file_name") ?? form.fileName ?? ""
+                return (
+                    AttachmentRules.Details(
+                        fileName: fileName, summary: fields.string("summary").flatMap { $0.isEmpty ? nil : $0 } ?? fileName,
+                        contentType: fields.string("content_type").flatMap { $0.isEmpty ? nil : $0 } ?? form.fileContentType,
+                        isPatch: fields.bool("is_patch") ?? false, isPrivate: fields.bool("is_private") ?? false),
+                    fields.string("comment")
+                )
+            }
+        } else {
+            let details = AttachmentRules.Details(
+                fileName: try query.required("file_name", function: "attachments"),
+                summary: query.string("summary") ?? query.string("file_name") ?? "",
+                contentType: query.string("content_type") ?? (contentType.isEmpty ? nil : contentType),
+                isPatch: query.bool("is_patch") ?? false, isPrivate: query.bool("is_private") ?? false)
+            // Refuse bad details before reading a large body.
+            _ = try AttachmentRules.validated(details, by: principal, policy: services.policy)
+            id = try await services.attachments.create(on: bugID, streaming: request.body, by: principal) {
+                (details, query.string("comment"))
+            }
+        }
         return jsonResponse(["id": .int(id)], status: .created)
     }
 

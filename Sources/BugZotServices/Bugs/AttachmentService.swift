@@ -35,10 +35,12 @@ public struct AttachmentService: Sendable {
     }
 
     /// Attaches bytes as they arrive (never all in memory), checking the limit while they stream.
+    /// `describe` gives the details once the stream has ended (a form may send them after the file).
     public func create<Chunks: AsyncSequence>(
-        on identifier: String, streaming chunks: Chunks, details: AttachmentRules.Details, comment: String?, by principal: Principal
+        on identifier: String, streaming chunks: Chunks, by principal: Principal,
+        describe: () throws -> (details: AttachmentRules.Details, comment: String?)
     ) async throws -> Int where Chunks.Element == ByteBuffer {
-        let details = try AttachmentRules.validated(details, by: principal, policy: policy)
+        _ = try principal.requireUser()
         // Refuse a hidden or missing bug before reading the body.
         _ = try await database.read { sql in try await bugs.visibleBugID(identifier, store: SQLStore(sql), by: principal) }
         let stored: (key: String, size: Int)
@@ -47,8 +49,13 @@ public struct AttachmentService: Sendable {
         } catch is BlobTooLarge {
             throw DomainError.attachmentTooLarge(limit: limit)
         }
+        let details: AttachmentRules.Details
+        let comment: String?
         do {
             try AttachmentRules.checkSize(stored.size, limit: limit)
+            let described = try describe()
+            details = try AttachmentRules.validated(described.details, by: principal, policy: policy)
+            comment = described.comment
         } catch {
             try? await removeIfUnreferenced(stored.key)
             throw error

@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+
+/// The file of a `multipart/form-data` body as a stream of its bytes, read from the request only
+/// as fast as they are consumed; the form's other fields are collected on the way.
+struct MultipartFileStream: AsyncSequence {
+    typealias Element = ByteBuffer
+
+    /// What the form said besides the file; complete once the stream has ended.
+    final class Form {
+        var fields: [String: String] = [:]
+        var fileName: String?
+        var fileContentType: String?
+    }
+
+    let body: RequestBody
+    let boundary: String
+    let form = Form()
+
+    /// The boundary of a `multipart/form-data; boundary=…` content type.
+    static func boundary(in contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        return parts.dropFirst().first { $0.lowercased().hasPrefix("boundary=") }
+            .map { String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    }
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(source: body.makeAsyncIterator(), boundary: boundary, form: form)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var source: RequestBody.AsyncIterator
+        let parser: MultipartParser
+        let state: PartState
+
+        /// The part being read and the file bytes not yet handed on.
+        final class PartState {
+            var headers: [String: String] = [:]
+            var text = ""
+            var isFile = false
+            var filesSeen = 0
+            var pending = ByteBuffer()
+        }
+
+        init(source: RequestBody.AsyncIterator, boundary: String, form: Form) {
+            self.source = source
+            self.parser = MultipartParser(boundary: boundary)
+            let state = PartState()
+            self.state = state
+            parser.onHeader = { name, value in
+                state.headers[name.lowercased()] = value
+                if name.lowercased() == "content-disposition", let fileName = Self.parameter("filename", in: value) {
+                    state.isFile = true
+                    state.filesSeen += 1
+                    if state.filesSeen == 1 { form.fileName = fileName }
+                }
+            }
+            parser.onBody = { buffer in
+                if state.isFile {
+                    if state.filesSeen == 1 { state.pending.writeBuffer(&buffer) }  // only the first file counts
+                } else if state.text.utf8.count < 64 * 1024 {
+                    state.text += buffer.readString(length: buffer.readableBytes) ?? ""
+                }
+            }
+            parser.onPartComplete = {
+                if state.isFile {
+                    if state.filesSeen == 1 { form.fileContentType = state.headers["content-type"] }
+                } else if let disposition = state.headers["content-disposition"], let name = Self.parameter("name", in: disposition) {
+                    form.fields[name] = state.text
+                }
+                state.headers = [:]
+                state.text = ""
+                state.isFile = false
+            }
+        }
+
+        mutating func next() async throws -> ByteBuffer? {
+            while true {
+                if state.pending.readableBytes > 0 {
+                    defer { state.pending.clear() }
+                    return state.pending
+                }
+                guard let chunk = try await source.next() else { return nil }
+                try parser.execute(chunk)
+            }
+        }
+
+        /// `name="value"` from a Content-Disposition header.
+        static func parameter(_ name: String, in header: String) -> String? {
+            for part in header.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                let pair = part.split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0].lowercased() == name {
+                    return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                }
+            }
+            return nil
+        }
+    }
+}
