@@ -94,4 +94,17 @@ struct AttachmentAPITests {
             try await site.put("/rest/bug/attachment/\(id)", ["summary": "Mine"], as: "outsider").expectError(115, .unauthorized)
         }
     }
+
+    @Test("changes to a private attachment stay out of the history outsiders read", arguments: TestBackend.all)
+    func privateHistory(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let bug = try await site.fileBug(as: "dev")
+            let id = try await attach(site, to: bug, as: "insider", extra: ["is_private": true]).expect(.created)["ids"][0].int
+            try await site.put("/rest/bug/attachment/\(id)", ["summary": "Customer ACME's config"], as: "insider").expect(.ok)
+            let outsiderHistory = try await site.get("/rest/bug/\(bug)/history", as: "outsider").expect(.ok)["bugs"][0]["history"]
+            #expect(outsiderHistory.array.isEmpty)
+            let insiderHistory = try await site.get("/rest/bug/\(bug)/history", as: "insider").expect(.ok)["bugs"][0]["history"]
+            #expect(insiderHistory[0]["changes"][0]["added"] == "Customer ACME's config")
+        }
+    }
 }

@@ -67,7 +67,7 @@ public struct BugService: Sendable {
             for identifier in identifiers {
                 let id = try await visibleBugID(identifier, store: store, by: principal)
                 guard let bug = try await store.bug(id: id) else { throw DomainError.bugNotFound(identifier) }
-                let entries = try await store.history(bugID: id, since: since)
+                let entries = try await withoutHiddenAttachments(try await store.history(bugID: id, since: since), store: store, by: principal)
                 result.append((bug, try await scrubbed(entries, store: store, by: principal)))
             }
             return result
@@ -322,6 +322,18 @@ public struct BugService: Sendable {
                 let added = numbers(change.added).filter(visible.contains).map(String.init).joined(separator: ", ")
                 return removed.isEmpty && added.isEmpty ? nil : FieldChange(field: change.field, removed: removed, added: added)
             }
+            return entry.changes.isEmpty ? nil : entry
+        }
+    }
+
+    /// History without the changes to private attachments the viewer may not see.
+    private func withoutHiddenAttachments(_ entries: [HistoryEntry], store: SQLStore, by principal: Principal) async throws -> [HistoryEntry] {
+        let ids = Set(entries.flatMap(\.changes).compactMap(\.attachmentID))
+        guard !ids.isEmpty else { return entries }
+        let visible = Set(try await store.attachments(ids: Array(ids)).filter { AttachmentRules.canSee($0, principal, policy: policy) }.map(\.id))
+        return entries.compactMap { entry in
+            var entry = entry
+            entry.changes.removeAll { change in change.attachmentID.map { !visible.contains($0) } ?? false }
             return entry.changes.isEmpty ? nil : entry
         }
     }
