@@ -1,0 +1,247 @@
+import BugZotDomain
+import BugZotStorage
+import Foundation
+
+/// Filing and changing bugs: each request is one transaction.
+extension BugService {
+    /// Files a bug and returns its id.
+    public func create(_ request: BugCreateRequest, by principal: Principal) async throws -> Int {
+        let reporter = try principal.requireUser()
+        try policy.checkListSizes([
+            ("alias", request.aliases.count), ("keywords", request.keywords.count), ("blocks", request.blocks.count),
+            ("depends_on", request.dependsOn.count), ("cc", request.cc.count), ("groups", request.groups?.count ?? 0),
+        ])
+        let now = Date()
+        return try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let rules = try await self.rules(store)
+            guard let product = try await store.product(name: request.product) else {
+                throw DomainError.productNotEnterable(request.product)
+            }
+            let logins = [request.assignedTo, request.qaContact].compactMap { $0 }.filter { !$0.isEmpty } + request.cc
+            let users = try await resolveUsers(logins, store: store)
+            let referenced = request.blocks + request.dependsOn
+            try await requireVisible(referenced, store: store, by: principal)
+            var draft = BugDraft(
+                product: product, component: request.component, version: request.version, summary: request.summary,
+                description: request.description, descriptionIsPrivate: request.descriptionIsPrivate,
+                severity: request.severity, priority: request.priority, opSys: request.opSys, platform: request.platform,
+                aliases: request.aliases, cc: request.cc.compactMap { users[$0.lowercased()] }, groups: request.groups,
+                status: request.status, resolution: request.resolution, targetMilestone: request.targetMilestone,
+                keywords: request.keywords, blocks: request.blocks, dependsOn: request.dependsOn, url: request.url,
+                whiteboard: request.whiteboard, deadline: request.deadline)
+            draft.assignedTo = request.assignedTo.flatMap { users[$0.lowercased()] }
+            draft.qaContact = request.qaContact.flatMap { users[$0.lowercased()] }
+            let bug = try rules.newBug(from: draft, by: principal, at: now)
+            if let taken = try await store.aliasesInUse(bug.aliases, except: 0).first { throw DomainError.aliasInUse(taken) }
+            try await checkDependencyLoops(bugID: 0, blocks: bug.blocks, dependsOn: bug.dependsOn, store: store)
+            let id = try await store.insertBug(bug)
+            _ = try await store.insertComment(
+                bugID: id, author: reporter, text: request.description, isPrivate: request.descriptionIsPrivate, at: now)
+            var stored = bug
+            stored.id = id
+            try await recordReciprocalChanges(of: id, from: Self.withoutLists(bug), to: stored, by: reporter, at: now, store: store)
+            return id
+        }
+    }
+
+    /// Applies one request to each bug, all in one transaction.
+    public func update(_ identifiers: [String], with request: BugUpdateRequest, by principal: Principal) async throws -> [BugUpdateResult] {
+        let actor = try principal.requireUser()
+        try policy.checkListSizes([
+            ("ids", identifiers.count), ("alias", request.aliases.count), ("keywords", request.keywords.count),
+            ("blocks", request.blocks.count), ("depends_on", request.dependsOn.count), ("cc", request.cc.count),
+            ("groups", request.groups.count), ("see_also", request.seeAlso.count), ("comment_is_private", request.commentPrivacy.count),
+        ])
+        let now = Date()
+        return try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let rules = try await self.rules(store)
+            let users = try await resolveUsers(request.logins, store: store)
+            try await requireVisible(request.referencedBugs, store: store, by: principal)
+            let targetProduct = try await request.product.asyncMap { name in
+                guard let product = try await store.product(name: name) else { throw DomainError.productNotEnterable(name) }
+                return product
+            }
+            var results: [BugUpdateResult] = []
+            for identifier in identifiers {
+                let id = try await visibleBugID(identifier, store: store, by: principal)
+                try await store.lockBugs([id])
+                guard let bug = try await store.bug(id: id), let product = try await store.product(name: bug.product) else {
+                    throw DomainError.bugNotFound(identifier)
+                }
+                var update = BugUpdate()
+                update.summary = request.summary
+                update.product = targetProduct
+                update.component = request.component
+                update.version = request.version
+                update.targetMilestone = request.targetMilestone
+                update.status = request.status
+                update.resolution = request.resolution
+                update.severity = request.severity
+                update.priority = request.priority
+                update.opSys = request.opSys
+                update.platform = request.platform
+                update.url = request.url
+                update.whiteboard = request.whiteboard
+                update.assignedTo = request.assignedTo.flatMap { users[$0.lowercased()] }
+                update.resetAssignedTo = request.resetAssignedTo
+                update.qaContact = request.qaContact.map { $0.isEmpty ? nil : users[$0.lowercased()] }
+                update.resetQAContact = request.resetQAContact
+                update.deadline = request.deadline
+                update.dupeOf = request.dupeOf
+                update.isCreatorAccessible = request.isCreatorAccessible
+                update.isCCAccessible = request.isCCAccessible
+                update.aliases = request.aliases
+                update.keywords = request.keywords
+                update.blocks = request.blocks
+                update.dependsOn = request.dependsOn
+                update.cc = ListEdit(
+                    add: request.cc.add.compactMap { users[$0.lowercased()] }, remove: request.cc.remove.compactMap { users[$0.lowercased()] },
+                    set: request.cc.set.map { $0.compactMap { users[$0.lowercased()] } })
+                update.groups = request.groups
+                update.seeAlso = request.seeAlso
+                update.comment = request.comment
+                // The caller edits the bug as they see it; links to bugs hidden from them stay as they are.
+                let shown = try await scrubbed([bug], store: store, by: principal)[0]
+                let (edited, changes) = try rules.apply(update, to: shown, product: product, by: principal, at: now)
+                let new = Self.restoringHiddenLinks(of: bug, shown: shown, into: edited, workflow: rules.workflow)
+                if let taken = try await store.aliasesInUse(new.aliases, except: id).first { throw DomainError.aliasInUse(taken) }
+                try await checkDependencyLoops(
+                    bugID: id, blocks: new.blocks.filter { !bug.blocks.contains($0) },
+                    dependsOn: new.dependsOn.filter { !bug.dependsOn.contains($0) }, store: store)
+                if let dupeOf = new.dupeOf, dupeOf != bug.dupeOf {
+                    if try await store.duplicateChain(from: dupeOf).contains(id) { throw DomainError.duplicateLoop(dupeOf) }
+                }
+                var touched = !changes.isEmpty
+                if !changes.isEmpty {
+                    try await store.updateBug(from: bug, to: new)
+                    try await store.insertHistory(bugID: id, who: actor, at: now, changes: BugRules.changes(from: bug, to: new))
+                    try await recordReciprocalChanges(of: id, from: bug, to: new, by: actor, at: now, store: store)
+                }
+                if let comment = request.comment {
+                    _ = try await store.insertComment(bugID: id, author: actor, text: comment.text, isPrivate: comment.isPrivate, at: now)
+                    touched = true
+                }
+                if let dupeOf = new.dupeOf, dupeOf != bug.dupeOf {
+                    try await markDuplicate(new, of: dupeOf, by: actor, at: now, store: store)
+                }
+                if try await changeCommentPrivacy(request.commentPrivacy, bugID: id, by: principal, store: store) { touched = true }
+                if touched, changes.isEmpty { try await store.touchBugs([id], at: now) }
+                results.append(BugUpdateResult(id: id, aliases: new.aliases, lastChangeTime: touched ? now : bug.lastChangeTime, changes: changes))
+            }
+            return results
+        }
+    }
+
+    /// Adds a comment to a bug and returns it.
+    public func addComment(to identifier: String, _ comment: NewComment, by principal: Principal) async throws -> Comment {
+        let author = try principal.requireUser()
+        let now = Date()
+        return try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let id = try await visibleBugID(identifier, store: store, by: principal)
+            try await self.rules(store).checkComment(comment, by: principal)
+            let stored = try await store.insertComment(bugID: id, author: author, text: comment.text, isPrivate: comment.isPrivate, at: now)
+            try await store.touchBugs([id], at: now)
+            return stored
+        }
+    }
+
+    private func rules(_ store: SQLStore) async throws -> BugRules {
+        BugRules(
+            workflow: try await store.workflow(), catalog: try await store.fieldCatalog(), policy: policy,
+            bugGroups: try await store.bugGroupNames())
+    }
+
+
+
+    private func requireVisible(_ ids: [Int], store: SQLStore, by principal: Principal) async throws {
+        let visible = try await visibleIDs(Set(ids), store: store, by: principal)
+        if let hidden = ids.first(where: { !visible.contains($0) }) { throw DomainError.bugNotFound(String(hidden)) }
+    }
+
+    private func resolveUsers(_ logins: [String], store: SQLStore) async throws -> [String: UserSummary] {
+        let users = try await store.userSummaries(logins: logins)
+        if let missing = logins.first(where: { users[$0.lowercased()] == nil }) {
+            throw DomainError.objectNotFound(kind: "user", name: missing)
+        }
+        return users
+    }
+
+
+
+
+    /// Refuses links that would make a bug depend on itself through other bugs.
+    private func checkDependencyLoops(bugID: Int, blocks: [Int], dependsOn: [Int], store: SQLStore) async throws {
+        guard !blocks.isEmpty || !dependsOn.isEmpty else { return }
+        // A new dependency D of this bug loops if D (transitively) depends on this bug or on one it blocks.
+        let downstream = try await store.dependencyClosure(of: dependsOn, following: .dependsOn).union(dependsOn)
+        let upstream = try await store.dependencyClosure(of: blocks, following: .blocks).union(blocks)
+        if downstream.contains(bugID) || upstream.contains(bugID) || !downstream.isDisjoint(with: upstream) {
+            throw DomainError.dependencyLoop
+        }
+    }
+
+    private func recordReciprocalChanges(of id: Int, from old: Bug, to new: Bug, by who: UserSummary, at now: Date, store: SQLStore) async throws {
+        let reciprocal = BugRules.reciprocalChanges(of: id, from: old, to: new)
+        for (otherID, changes) in reciprocal {
+            try await store.insertHistory(bugID: otherID, who: who, at: now, changes: changes)
+        }
+        try await store.touchBugs(Array(reciprocal.keys), at: now)
+    }
+
+    /// Leaves the customary notes on both bugs — each only where it names a bug that everyone
+    /// may see, since a note is read by everyone who sees the bug it is on.
+    private func markDuplicate(_ duplicate: Bug, of originalID: Int, by who: UserSummary, at now: Date, store: SQLStore) async throws {
+        guard let original = try await store.bug(id: originalID) else { return }
+        if original.groups.isEmpty {
+            _ = try await store.insertComment(
+                bugID: duplicate.id, author: who, text: "*** This bug has been marked as a duplicate of bug \(originalID) ***",
+                isPrivate: false, at: now)
+        }
+        if duplicate.groups.isEmpty {
+            _ = try await store.insertComment(
+                bugID: originalID, author: who, text: "*** Bug \(duplicate.id) has been marked as a duplicate of this bug. ***",
+                isPrivate: false, at: now)
+            try await store.touchBugs([originalID], at: now)
+        }
+    }
+
+    /// Returns whether any comment's privacy changed.
+    private func changeCommentPrivacy(_ privacy: [Int: Bool], bugID: Int, by principal: Principal, store: SQLStore) async throws -> Bool {
+        guard !privacy.isEmpty else { return false }
+        guard policy.isInsider(principal) else { throw DomainError.notInsider }
+        let comments = try await store.comments(ids: Array(privacy.keys))
+        var changed = false
+        for (commentID, isPrivate) in privacy {
+            guard let comment = comments.first(where: { $0.id == commentID && $0.bugID == bugID }) else {
+                throw DomainError.commentNotFound(String(commentID))
+            }
+            if comment.isPrivate != isPrivate {
+                try await store.setCommentPrivacy(commentID: commentID, bugID: bugID, isPrivate: isPrivate)
+                changed = true
+            }
+        }
+        return changed
+    }
+
+    /// `edited` with the links `shown` left out put back: hidden blockers and dependencies stay,
+    /// and a hidden duplicate target stays while the bug is still resolved as a duplicate.
+    private static func restoringHiddenLinks(of bug: Bug, shown: Bug, into edited: Bug, workflow: Workflow) -> Bug {
+        var new = edited
+        new.blocks += bug.blocks.filter { !shown.blocks.contains($0) }
+        new.dependsOn += bug.dependsOn.filter { !shown.dependsOn.contains($0) }
+        if shown.dupeOf == nil, new.dupeOf == nil, new.resolution == workflow.duplicateResolution {
+            new.dupeOf = bug.dupeOf
+        }
+        return new
+    }
+
+    private static func withoutLists(_ bug: Bug) -> Bug {
+        var empty = bug
+        empty.blocks = []
+        empty.dependsOn = []
+        return empty
+    }
+}
