@@ -7,18 +7,9 @@ import Testing
 
 @Suite("Storage on each database")
 struct StorageTests {
-    /// Runs `body` with a migrated database whose service is running.
-    private func withDatabase(_ backend: TestBackend, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
-        let database = try await backend.makeDatabase()
-        try await database.withRunning {
-            try await Migrator.migrate(database)
-            try await body(database)
-        }
-    }
-
     @Test("migrations apply once; running them again changes nothing", arguments: TestBackend.all)
     func migrationsAreIdempotent(backend: TestBackend) async throws {
-        try await withDatabase(backend) { database in
+        try await backend.withMigratedDatabase { database in
             let appliedAgain = try await Migrator.migrate(database)
             #expect(appliedAgain.isEmpty)
             let groups = try await database.read { sql in try await SQLStore(sql).groups().map(\.name) }
@@ -31,7 +22,7 @@ struct StorageTests {
     @Test("a failed transaction leaves nothing behind", arguments: TestBackend.all)
     func rollback(backend: TestBackend) async throws {
         struct Refused: Error {}
-        try await withDatabase(backend) { database in
+        try await backend.withMigratedDatabase { database in
             await #expect(throws: Refused.self) {
                 try await database.transaction { sql in
                     _ = try await SQLStore(sql).insertUser(login: "ghost@example.com", realName: "", passwordHash: "x", at: Date())
@@ -45,7 +36,7 @@ struct StorageTests {
 
     @Test("concurrent transactions each see the others' commits: comment numbers never collide", arguments: TestBackend.all)
     func concurrentWriters(backend: TestBackend) async throws {
-        try await withDatabase(backend) { database in
+        try await backend.withMigratedDatabase { database in
             let author = try await database.transaction { sql in
                 let store = SQLStore(sql)
                 let id = try await store.insertUser(login: "a@example.com", realName: "A", passwordHash: "x", at: Date())
@@ -101,9 +92,7 @@ struct DatabaseBlobStoreTests {
 
     @Test("streams in, reads back whole and by range, stores identical bytes once", arguments: TestBackend.all)
     func roundTrip(backend: TestBackend) async throws {
-        let database = try await backend.makeDatabase()
-        try await database.withRunning {
-            try await Migrator.migrate(database)
+        try await backend.withMigratedDatabase { database in
             let store = DatabaseBlobStore(database: database)
             let (key, size) = try await store.put(streaming: Pieces(bytes: Self.bytes), limit: .max)
             #expect(size == Self.bytes.count)
@@ -119,9 +108,7 @@ struct DatabaseBlobStoreTests {
 
     @Test("an upload past the limit keeps nothing", arguments: TestBackend.all)
     func tooLarge(backend: TestBackend) async throws {
-        let database = try await backend.makeDatabase()
-        try await database.withRunning {
-            try await Migrator.migrate(database)
+        try await backend.withMigratedDatabase { database in
             let store = DatabaseBlobStore(database: database)
             await #expect(throws: BlobTooLarge.self) { try await store.put(streaming: Pieces(bytes: Self.bytes), limit: 500_000) }
             let chunks = try await database.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM blob_chunks").first()?.decode(column: "n", as: Int.self) }

@@ -112,7 +112,7 @@ extension RESTAPI {
         if case .object(let privacy) = parameters["comment_is_private"] {
             for (key, value) in privacy {
                 guard let id = Int(key) else { throw DomainError.notNumeric(parameter: "comment_is_private", value: key) }
-                request.commentPrivacy[id] = RESTParameters(body: ["value": value]).bool("value") ?? false
+                request.commentPrivacy[id] = RESTParameters.flag(value) ?? false
             }
         }
         let identifiers = parameters.strings("ids")

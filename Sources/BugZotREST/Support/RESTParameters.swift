@@ -59,9 +59,13 @@ struct RESTParameters: Sendable {
     }
 
     func bool(_ key: String) -> Bool? {
-        guard let value = values[key] else { return nil }
+        values[key].flatMap(Self.flag)
+    }
+
+    /// A boolean as clients send it: true/false, 1/0, or "True"/"1"/"yes" in a query.
+    static func flag(_ value: JSONValue) -> Bool? {
         if case .bool(let flag) = value { return flag }
-        guard let text = Self.scalarText(value)?.lowercased() else { return nil }
+        guard let text = scalarText(value)?.lowercased() else { return nil }
         return ["1", "true", "yes", "on"].contains(text)
     }
 

@@ -40,4 +40,13 @@ enum TestBackend: String, CustomTestStringConvertible, Sendable {
             return try PostgresDatabase(url: url, searchPath: schema, logger: Self.logger)
         }
     }
+
+    /// Runs `body` with a fresh, migrated database whose service is running.
+    func withMigratedDatabase(_ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let database = try await makeDatabase()
+        try await database.withRunning {
+            try await Migrator.migrate(database)
+            try await body(database)
+        }
+    }
 }
