@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // Domain rules: entities, workflow, permissions, visibility. No I/O.
@@ -66,18 +68,47 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What every HTTP adapter shares: the request context, request logging, multipart streaming.
+        .target(
+            name: "BugZotHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP adapter: the Bugzilla 5 REST dialect under /rest.
         .target(
             name: "BugZotREST",
             dependencies: [
                 "BugZotDomain",
                 "BugZotServices",
+                "BugZotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP adapter: the server-rendered web UI.
+        .target(
+            name: "BugZotWeb",
+            dependencies: [
+                "BugZotDomain",
+                "BugZotStorage",
+                "BugZotServices",
+                "BugZotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: swiftSettings
         ),
         // Composition root: configuration and the application's service group.
@@ -87,7 +118,9 @@ let package = Package(
                 "BugZotDomain",
                 "BugZotStorage",
                 "BugZotServices",
+                "BugZotHTTP",
                 "BugZotREST",
+                "BugZotWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,13 +145,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "BugZotWebTests",
+            dependencies: ["BugZotWeb"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "BugZotAPITests",
             dependencies: [
                 "BugZotApp",
                 "BugZotDomain",
                 "BugZotServices",
                 "BugZotStorage",
+                "BugZotHTTP",
                 "BugZotREST",
+                "BugZotWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -16,11 +16,14 @@ public struct AppConfiguration: Sendable {
     /// Where attachment bytes go: files in the data directory, or the database itself (for
     /// instances that share no disk).
     public var attachmentStore: AttachmentStoreKind
+    /// The address people reach BugZot at (`https://bugs.example.com`), for links sent to them;
+    /// nil takes it from each request's Host header. An https address also marks cookies Secure.
+    public var publicURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,
         bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024, maxAttachmentBytes: Int = 100 * 1024 * 1024,
-        attachmentStore: AttachmentStoreKind = .files
+        attachmentStore: AttachmentStoreKind = .files, publicURL: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -30,6 +33,7 @@ public struct AppConfiguration: Sendable {
         self.maxRequestBytes = maxRequestBytes
         self.maxAttachmentBytes = maxAttachmentBytes
         self.attachmentStore = attachmentStore
+        self.publicURL = publicURL
     }
 
     /// Where attachment bytes are kept.

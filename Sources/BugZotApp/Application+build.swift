@@ -1,6 +1,8 @@
 import BugZotREST
+import BugZotHTTP
 import BugZotServices
 import BugZotStorage
+import BugZotWeb
 import Foundation
 import Hummingbird
 import Logging
@@ -27,17 +29,18 @@ public func makeServices(_ configuration: AppConfiguration, database: any Databa
         attachmentLimit: configuration.maxAttachmentBytes, hasher: PasswordHasher(cost: configuration.bcryptCost))
 }
 
-/// The composition root: the HTTP application over `database`, which it runs as a service and
+/// The composition root: the HTTP application (REST API, attachments, web UI) over `database`, which it runs as a service and
 /// migrates before the server accepts connections.
 public func buildApplication(
     _ configuration: AppConfiguration, database: any Database, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     let services = makeServices(configuration, database: database)
-    let router = Router(context: RESTContext.self)
+    let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
     AttachmentTransfer(services: services).register(on: router)
+    try await WebUI.load(services: services, publicURL: configuration.publicURL, logger: logger).register(on: router)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot"),

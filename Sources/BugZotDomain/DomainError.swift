@@ -51,6 +51,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case accountExists(String)
     case illegalEmail(String)
     case passwordTooShort(minimum: Int)
+    case weakPassword(String)
+    case activationInvalid
     case anonymousUserLookup
     // Administration
     case productExists(String)
@@ -65,6 +67,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case componentNameRequired
     case componentDescriptionRequired
     case componentAssigneeRequired
+    case valueExists(kind: String, name: String, product: String)
+    case valueNameRequired(kind: String)
 
     public var message: String {
         switch self {
@@ -122,6 +126,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .accountExists(let login): "There is already an account with the login name \(login)."
         case .illegalEmail(let email): "The e-mail address you entered (\(email)) didn't pass our syntax checking."
         case .passwordTooShort(let minimum): "The password must be at least \(minimum) characters long."
+        case .weakPassword(let reason): "That password is too easy to guess: \(reason)"
+        case .activationInvalid: "This activation link is not valid or has expired. Sign up again to get a new one."
         case .anonymousUserLookup: "Logged-out users cannot use the 'ids' or 'match' arguments to this function to access any user information."
         case .productExists(let name): "A product with the name '\(name)' already exists."
         case .productNameRequired: "You must enter a name for the product."
@@ -136,6 +142,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .componentNameRequired: "You must enter a name for the new component."
         case .componentDescriptionRequired: "You must enter a non-blank description for this component."
         case .componentAssigneeRequired: "A default assignee is required for this component."
+        case .valueExists(let kind, let name, let product): "The '\(product)' product already has a \(kind) named '\(name)'."
+        case .valueNameRequired(let kind): "You must enter a name for the new \(kind)."
         }
     }
 }

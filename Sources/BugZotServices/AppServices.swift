@@ -6,6 +6,8 @@ public struct AppServices: Sendable {
     public let database: any Database
     public let policy: Policy
     public let auth: AuthService
+    public let sessions: SessionService
+    public let accounts: AccountService
     public let users: UserService
     public let catalog: CatalogService
     public let bugs: BugService
@@ -18,6 +20,8 @@ public struct AppServices: Sendable {
         self.database = database
         self.policy = policy
         self.auth = AuthService(database: database, hasher: hasher, throttle: throttle)
+        self.sessions = SessionService(database: database, auth: auth)
+        self.accounts = AccountService(database: database, hasher: hasher, policy: policy)
         self.users = UserService(database: database, hasher: hasher, policy: policy)
         self.catalog = CatalogService(database: database)
         self.bugs = BugService(database: database, policy: policy)

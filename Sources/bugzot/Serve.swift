@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where attachments are kept: files (in the data dir) or database (env BUGZOT_ATTACHMENT_STORE; default files).")
     var attachmentStore: String?
 
+    @Option(help: "The address people reach BugZot at, for links sent to them, e.g. https://bugs.example.com (env BUGZOT_PUBLIC_URL; default: each request's Host).")
+    var publicURL: String?
+
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: UInt8?
 
@@ -39,6 +42,11 @@ struct Serve: AsyncParsableCommand {
         if let cost, !(10...16).contains(cost) { throw ValidationError("--bcrypt-cost (or BUGZOT_BCRYPT_COST) must be between 10 and 16.") }
         if let store = attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"], AttachmentStoreKind(rawValue: store) == nil {
             throw ValidationError("--attachment-store must be files or database.")
+        }
+        if let url = publicURL ?? environment["BUGZOT_PUBLIC_URL"],
+            !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil
+        {
+            throw ValidationError("--public-url must be an http:// or https:// address.")
         }
         if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
     }
@@ -58,14 +66,15 @@ struct Serve: AsyncParsableCommand {
             configuration.attachmentStore = store
         }
         configuration.bcryptCost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].flatMap(UInt8.init) ?? configuration.bcryptCost
+        configuration.publicURL = publicURL ?? environment["BUGZOT_PUBLIC_URL"]
         storage.apply(to: &configuration)
         let logger = makeLogger(level: logLevel ?? environment["BUGZOT_LOG_LEVEL"] ?? "info")
         try await runReportingFailure {
             let database = try await openDatabase(configuration, logger: logger)
             let host = configuration.host
-            let app = buildApplication(configuration, database: database, logger: logger) { port in
+            let app = try await buildApplication(configuration, database: database, logger: logger) { port in
                 // Written straight to the file descriptor so that it is never left in a buffer.
-                FileHandle.standardOutput.write(Data("BugZot listening on http://\(host):\(port)/ (REST API at /rest)\n".utf8))
+                FileHandle.standardOutput.write(Data("BugZot listening on http://\(host):\(port)/ (web UI at /, REST API at /rest)\n".utf8))
             }
             try await app.runService()
         }

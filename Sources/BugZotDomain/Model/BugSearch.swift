@@ -36,6 +36,8 @@ public struct BugSearch: Sendable, Equatable {
     public var order: [BugOrder] = []
     public var limit: Int?
     public var offset: Int = 0
+    /// Keyset pagination: only rows after this one in the search's order (one sort column at most).
+    public var after: BugCursor?
 
     public init() {}
 
@@ -67,6 +69,54 @@ public struct BugOrder: Sendable, Equatable {
     public init(column: Column, descending: Bool) {
         self.column = column
         self.descending = descending
+    }
+}
+
+/// A row's place in a sorted result: its value in the sort column, then its id (the tie-breaker).
+public struct BugCursor: Sendable, Equatable {
+    public var value: BugOrder.Value
+    public var id: Int
+
+    public init(value: BugOrder.Value, id: Int) {
+        self.value = value
+        self.id = id
+    }
+
+    /// The place of `bug` in a result sorted by `column`.
+    public init(after bug: Bug, sortedBy column: BugOrder.Column) {
+        self.init(value: column.value(of: bug), id: bug.id)
+    }
+}
+
+extension BugOrder {
+    /// A sort column's value, compared as the database compares it.
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        case number(Int)
+    }
+}
+
+extension BugOrder.Column {
+    /// Whether the column sorts as numbers.
+    public var isNumeric: Bool { [.id, .creationTime, .lastChangeTime].contains(self) }
+
+    public func value(of bug: Bug) -> BugOrder.Value {
+        switch self {
+        case .id: .number(bug.id)
+        case .summary: .text(bug.summary)
+        case .status: .text(bug.status)
+        case .resolution: .text(bug.resolution)
+        case .severity: .text(bug.severity)
+        case .priority: .text(bug.priority)
+        case .product: .text(bug.product)
+        case .component: .text(bug.component)
+        case .version: .text(bug.version)
+        case .assignee: .text(bug.assignedTo.login)
+        case .reporter: .text(bug.reporter.login)
+        case .creationTime: .number(Int(bug.creationTime.timeIntervalSince1970.rounded(.down)))
+        case .lastChangeTime: .number(Int(bug.lastChangeTime.timeIntervalSince1970.rounded(.down)))
+        case .targetMilestone: .text(bug.targetMilestone)
+        }
     }
 }
 

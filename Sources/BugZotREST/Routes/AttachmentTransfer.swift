@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotHTTP
 import BugZotServices
 import Foundation
 import HTTPTypes
@@ -18,7 +19,7 @@ public struct AttachmentTransfer: Sendable {
     /// Content types shown in the browser; everything else downloads.
     static let inlineTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"]
 
-    public func register(on router: Router<RESTContext>) {
+    public func register(on router: Router<AppRequestContext>) {
         router.post("/api/bugs/{id}/attachments") { request, context in try await upload(request, context: context) }
         router.get("/attachments/{attachment_id}/{file_name}") { request, context in try await download(request, context: context) }
         router.get("/attachments/{attachment_id}") { request, context in try await download(request, context: context) }
@@ -28,7 +29,7 @@ public struct AttachmentTransfer: Sendable {
     /// - the file as the raw body and `file_name`, `summary`, `content_type` (else the request's
     ///   Content-Type), `comment`, `is_patch`, `is_private` in the query, or
     /// - a `multipart/form-data` form: one file part (its file name and type) and those fields.
-    func upload(_ request: Request, context: RESTContext) async throws -> Response {
+    func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
         let call = try await RESTCall(
             request, context: context, bodyLimit: 0, auth: services.auth, loginExempt: false, readsBody: false)
         let principal = try call.user()
@@ -66,12 +67,17 @@ public struct AttachmentTransfer: Sendable {
     }
 
     /// `GET /attachments/{id}[/{file_name}]`, streamed, with a single `Range` honoured.
-    func download(_ request: Request, context: RESTContext) async throws -> Response {
+    func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let call = try await RESTCall(request, context: context, bodyLimit: 0, auth: services.auth, loginExempt: false)
+        var principal = call.principal
+        // Links on the web UI's pages carry no API key: a browser session counts too.
+        if principal.isAnonymous, let token = request.cookies[SessionService.cookieName]?.value, !token.isEmpty {
+            principal = try await services.sessions.principal(forToken: token) ?? .anonymous
+        }
         guard let id = context.parameters.get("attachment_id", as: Int.self) else {
             throw DomainError.attachmentNotFound(context.parameters.get("attachment_id") ?? "")
         }
-        let attachment = try await services.attachments.attachments(ids: [id], by: call.principal)[0]
+        let attachment = try await services.attachments.attachments(ids: [id], by: principal)[0]
         var headers: HTTPFields = [
             .contentType: Self.servedType(attachment.contentType),
             .contentDisposition: Self.disposition(for: attachment),

@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotHTTP
 import BugZotServices
 import Foundation
 import Hummingbird
@@ -21,7 +22,7 @@ public struct RESTAPI: Sendable {
     static let loginExempt: Set<String> = ["version", "timezone", "time", "parameters", "extensions", "login"]
 
     /// Adds every route, and the error handling that gives all of /rest Bugzilla's error shape.
-    public func register(on router: Router<RESTContext>) {
+    public func register(on router: Router<AppRequestContext>) {
         // On the router itself, so that it also answers for paths no route matches.
         router.add(middleware: BugzillaErrorMiddleware())
         let rest = router.group("rest")
@@ -68,9 +69,9 @@ public struct RESTAPI: Sendable {
 /// Turns every failure under /rest (and BugZot's own /api and /attachments) into Bugzilla's error
 /// body, never a stack trace.
 struct BugzillaErrorMiddleware: RouterMiddleware {
-    typealias Context = RESTContext
+    typealias Context = AppRequestContext
 
-    func handle(_ request: Request, context: RESTContext, next: (Request, RESTContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard ["/rest", "/api", "/attachments"].contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else {
             return try await next(request, context)
@@ -93,6 +94,8 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
                 fault = .resourceNotFound(request.method.rawValue, request.uri.path)
             case let error as HTTPError where error.status == .contentTooLarge:
                 fault = BugzillaError(code: 32000, message: "The request is too large.")
+            case is MultipartFileStream.FieldTooLarge:
+                fault = BugzillaError(code: 32000, message: "A form field is longer than \(MultipartFileStream.fieldLimit) bytes.")
             default:
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
                 fault = BugzillaError(code: -32000, message: "An internal error occurred. It has been logged.")

@@ -80,7 +80,8 @@ struct BugzillaError: Error, Sendable {
         case .loginRequired: 410
         case .accountExists: 500
         case .illegalEmail: 501
-        case .passwordTooShort: 502
+        case .passwordTooShort, .weakPassword: 502
+        case .activationInvalid: 32000
         case .anonymousUserLookup: 505
         case .productNameRequired: 700
         case .productExists: 702
@@ -94,6 +95,8 @@ struct BugzillaError: Error, Sendable {
         case .componentNameRequired: 1210
         case .componentDescriptionRequired: 1211
         case .componentAssigneeRequired: 1213
+        case .valueExists: 702
+        case .valueNameRequired: 700
         }
     }
 }

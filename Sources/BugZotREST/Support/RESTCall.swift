@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotHTTP
 import BugZotServices
 import Foundation
 import HTTPTypes
@@ -15,7 +16,7 @@ struct RESTCall: Sendable {
     /// Reads the JSON body (bounded by `bodyLimit`), merges it with the path and query, and
     /// authenticates the caller: bad credentials fail every route that is not login-exempt.
     init(
-        _ request: Request, context: RESTContext, path: [String: String] = [:], bodyLimit: Int, auth: AuthService,
+        _ request: Request, context: AppRequestContext, path: [String: String] = [:], bodyLimit: Int, auth: AuthService,
         loginExempt: Bool, readsBody: Bool = true
     ) async throws {
         var request = request
@@ -36,7 +37,7 @@ struct RESTCall: Sendable {
                 body = object
             }
         }
-        self.parameters = RESTParameters(path: path, query: Self.formDecoded(request.uri.query ?? ""), body: body)
+        self.parameters = RESTParameters(path: path, query: FormEncoding.decode(request.uri.query ?? ""), body: body)
         self.clientAddress = context.clientAddress
         // Stock Bugzilla: login-exempt methods ignore credentials unless Bugzilla_login is present,
         // so a stale token never breaks /version.
@@ -47,19 +48,6 @@ struct RESTCall: Sendable {
     }
 
     private static let apiKeyHeader = HTTPField.Name("X-BUGZILLA-API-KEY")!
-
-    /// Query pairs decoded as HTML forms encode them: `+` is a space (python-bugzilla sends
-    /// `short_desc=Crash+on+save`), then percent escapes.
-    static func formDecoded(_ query: String) -> [(String, String)] {
-        query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
-    }
 
     /// The credentials a call carries, strongest first. On the login route `login`/`password`
     /// are its arguments, not credentials.

@@ -128,6 +128,32 @@ public struct CatalogService: Sendable {
         }
     }
 
+    /// A product's version or milestone: what a bug is found in or targeted at.
+    public enum ProductValueKind: String, Sendable {
+        case version, milestone
+    }
+
+    /// Adds a version or milestone to a product.
+    public func addValue(_ kind: ProductValueKind, named name: String, to productName: String, by principal: Principal) async throws -> Int {
+        try principal.require(.editcomponents, action: "edit products")
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw DomainError.valueNameRequired(kind: kind.rawValue) }
+        guard name.count <= 64 else { throw DomainError.invalidParameter(parameter: kind.rawValue, reason: "at most 64 characters.") }
+        return try await database.transaction { sql in
+            let store = SQLStore(sql)
+            guard let product = try await store.product(name: productName) else {
+                throw DomainError.objectNotFound(kind: "product", name: productName)
+            }
+            let existing = kind == .version ? product.versions : product.milestones
+            guard !existing.contains(where: { $0.name == name }) else {
+                throw DomainError.valueExists(kind: kind.rawValue, name: name, product: product.name)
+            }
+            return kind == .version
+                ? try await store.insertVersion(productID: product.id, name: name)
+                : try await store.insertMilestone(productID: product.id, name: name)
+        }
+    }
+
     public func classification(idOrName: String) async throws -> (Classification, [Product])? {
         try await database.read { sql in
             let store = SQLStore(sql)
@@ -151,6 +177,12 @@ public struct CatalogService: Sendable {
             }
             return result
         }
+    }
+
+    /// The bug groups someone may restrict a bug to: those they belong to.
+    public func bugGroups(for principal: Principal) async throws -> [String] {
+        guard !principal.isAnonymous else { return [] }
+        return try await database.read { sql in try await SQLStore(sql).bugGroupNames() }.filter(principal.isMember).sorted()
     }
 
     public func createGroup(name: String, description: String, isActive: Bool, by principal: Principal) async throws -> Int {
@@ -191,7 +223,14 @@ public struct CatalogService: Sendable {
         }
     }
 
-    /// Switches the installation to a workflow, refusing if bugs sit in statuses it lacks.
+    /// Switches the installation to a workflow, for an administrator.
+    public func useWorkflow(_ workflow: Workflow, by principal: Principal) async throws {
+        try principal.require(.admin, action: "change the workflow")
+        try await useWorkflow(workflow)
+    }
+
+    /// Switches the installation to a workflow, refusing if bugs sit in statuses it lacks. No
+    /// permission check: for the command line, which runs as the operator.
     public func useWorkflow(_ workflow: Workflow) async throws {
         try await database.transaction { sql in
             let store = SQLStore(sql)

@@ -54,9 +54,7 @@ public struct UserService: Sendable {
     public func createAccount(login: String, realName: String, password: String?, groups: [String]) async throws -> Int {
         let login = login.trimmingCharacters(in: .whitespaces)
         guard InputRules.isValidEmail(login) else { throw DomainError.illegalEmail(login) }
-        if let password, password.count < policy.minimumPasswordLength {
-            throw DomainError.passwordTooShort(minimum: policy.minimumPasswordLength)
-        }
+        if let password { try PasswordRules.check(password, login: login, policy: policy) }
         let passwordHash = try await hasher.hash(password ?? Secrets.random())
         let now = Date()
         return try await database.transaction { sql in
@@ -86,9 +84,8 @@ public struct UserService: Sendable {
     public func update(users identifiers: [String], changes: Changes, by principal: Principal) async throws -> [(id: Int, changes: [FieldChange])] {
         let actor = try principal.requireUser()
         let passwordHash = try await changes.password.asyncMap { password in
-            guard password.count >= policy.minimumPasswordLength else {
-                throw DomainError.passwordTooShort(minimum: policy.minimumPasswordLength)
-            }
+            // Checked against the new login if it changes too, else the account's own (when it is one).
+            try PasswordRules.check(password, login: changes.login ?? (identifiers.count == 1 ? identifiers[0] : ""), policy: policy)
             return try await hasher.hash(password)
         }
         if let login = changes.login, !InputRules.isValidEmail(login) { throw DomainError.illegalEmail(login) }

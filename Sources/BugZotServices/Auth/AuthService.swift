@@ -41,14 +41,14 @@ public struct AuthService: Sendable {
             guard let userID = try await userID(forToken: token) else { throw DomainError.invalidToken }
             return try await principal(userID: userID)
         case .password(let login, let password):
-            let userID = try await checkPassword(login: login, password: password, clientAddress: clientAddress)
+            let userID = try await authenticate(login: login, password: password, clientAddress: clientAddress)
             return try await principal(userID: userID)
         }
     }
 
     /// Checks a password and issues a login token: `(user id, token)`.
     public func login(login: String, password: String, clientAddress: String) async throws -> (userID: Int, token: String) {
-        let userID = try await checkPassword(login: login, password: password, clientAddress: clientAddress)
+        let userID = try await authenticate(login: login, password: password, clientAddress: clientAddress)
         let secret = Secrets.random()
         let now = Date()
         let expired = now.addingTimeInterval(-tokenLifetime)
@@ -114,9 +114,9 @@ public struct AuthService: Sendable {
         return (userID, String(parts[1]))
     }
 
-    /// The user id for a correct password. Every attempt is recorded before the password is
+    /// The user id for a correct password, throttled. Every attempt is recorded before the password is
     /// checked and forgotten only when it succeeds, so parallel guesses count against the limit too.
-    private func checkPassword(login: String, password: String, clientAddress: String) async throws -> Int {
+    public func authenticate(login: String, password: String, clientAddress: String) async throws -> Int {
         let account = "account:" + login.lowercased()
         let address = "address:" + clientAddress
         let now = Date()

@@ -43,24 +43,54 @@ public struct AttachmentService: Sendable {
         _ = try principal.requireUser()
         // Refuse a hidden or missing bug before reading the body.
         _ = try await database.read { sql in try await bugs.visibleBugID(identifier, store: SQLStore(sql), by: principal) }
-        let stored: (key: String, size: Int)
+        let upload = try await store(streaming: chunks, by: principal)
+        let described: (details: AttachmentRules.Details, comment: String?)
         do {
-            stored = try await blobs.put(streaming: chunks, limit: limit)
+            described = try describe()
+        } catch {
+            try? await discard(upload)
+            throw error
+        }
+        return try await attach(upload, on: identifier, details: described.details, comment: described.comment, by: principal)
+    }
+
+    /// Bytes kept in the blob store but not yet attached to a bug.
+    public struct Upload: Sendable {
+        public let key: String
+        public let size: Int
+    }
+
+    /// Stores bytes as they arrive, before the bug they go on is known (a new bug's form sends
+    /// the file with the bug). Attach them with `attach` or drop them with `discard`.
+    public func store<Chunks: AsyncSequence>(streaming chunks: Chunks, by principal: Principal) async throws -> Upload
+    where Chunks.Element == ByteBuffer {
+        _ = try principal.requireUser()
+        do {
+            let stored = try await blobs.put(streaming: chunks, limit: limit)
+            return Upload(key: stored.key, size: stored.size)
         } catch is BlobTooLarge {
             throw DomainError.attachmentTooLarge(limit: limit)
         }
+    }
+
+    /// Attaches stored bytes to a bug; refused bytes are dropped.
+    public func attach(
+        _ upload: Upload, on identifier: String, details requested: AttachmentRules.Details, comment: String?, by principal: Principal
+    ) async throws -> Int {
         let details: AttachmentRules.Details
-        let comment: String?
         do {
-            try AttachmentRules.checkSize(stored.size, limit: limit)
-            let described = try describe()
-            details = try AttachmentRules.validated(described.details, by: principal, policy: policy)
-            comment = described.comment
+            try AttachmentRules.checkSize(upload.size, limit: limit)
+            details = try AttachmentRules.validated(requested, by: principal, policy: policy)
         } catch {
-            try? await removeIfUnreferenced(stored.key)
+            try? await discard(upload)
             throw error
         }
-        return try await record(key: stored.key, size: stored.size, on: [identifier], details: details, comment: comment, by: principal)[0]
+        return try await record(key: upload.key, size: upload.size, on: [identifier], details: details, comment: comment, by: principal)[0]
+    }
+
+    /// Drops stored bytes that no attachment uses.
+    public func discard(_ upload: Upload) async throws {
+        try await removeIfUnreferenced(upload.key)
     }
 
     /// Records attachments of stored bytes on each bug, in one transaction.

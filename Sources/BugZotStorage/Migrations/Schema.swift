@@ -8,7 +8,42 @@ public enum Schema {
         Migration("002_seed_defaults", statements: { _ in seedDefaults() }),
         Migration("003_attachments", statements: attachments),
         Migration("004_blob_chunks", statements: blobChunks),
+        Migration("005_web_accounts", statements: webAccounts),
     ]
+
+    /// Browser sessions, pending sign-ups and saved searches: what the web UI keeps.
+    private static func webAccounts(_ kind: DatabaseKind) -> [String] {
+        let pk = primaryKey(kind)
+        return [
+            """
+            CREATE TABLE web_sessions (
+                id \(pk),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX web_sessions_user ON web_sessions (user_id)",
+            """
+            CREATE TABLE account_activations (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id),
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE saved_searches (
+                id \(pk),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                name TEXT NOT NULL,
+                query TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (user_id, name)
+            )
+            """,
+        ]
+    }
 
     /// Attachment bytes kept in the database (`--attachment-store database`).
     private static func blobChunks(_ kind: DatabaseKind) -> [String] {

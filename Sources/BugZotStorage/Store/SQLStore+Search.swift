@@ -66,11 +66,13 @@ extension SQLStore {
         if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
         if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { conditions.append(visibility) }
 
+        let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
+        if let after = search.after { conditions.append(try keysetCondition(after: after, order: order)) }
+
         // Bugs alone in FROM: names of products and people are reached through subqueries, so the
         // planner can walk the id index and stop at the limit.
         var query: SQLQueryString = "SELECT b.id FROM bugs b"
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
-        let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
         query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
         if order.last?.column != .id { query += ", b.id ASC" }
         if let limit = search.limit { query += " LIMIT \(bind: limit)" }
@@ -79,6 +81,26 @@ extension SQLStore {
             query += " OFFSET \(bind: search.offset)"
         }
         return try await all(query).map { try $0.int("id") }
+    }
+
+    /// Rows after the cursor in `order` (one column, then id ascending): a page that costs the
+    /// same however deep it is, unlike OFFSET.
+    private func keysetCondition(after cursor: BugCursor, order: [BugOrder]) throws -> SQLQueryString {
+        guard order.count == 1, let sort = order.first else {
+            throw DomainError.invalidParameter(parameter: "order", reason: "paging by position takes one sort column.")
+        }
+        let comparison: SQLQueryString = sort.descending ? "<" : ">"
+        if sort.column == .id {
+            return "b.id \(comparison) \(bind: cursor.id)"
+        }
+        let column = orderColumn(sort.column)
+        let value: SQLQueryString
+        switch (cursor.value, sort.column.isNumeric) {
+        case (.number(let number), true): value = "\(bind: number)"
+        case (.text(let text), false): value = "\(bind: text)"
+        default: throw DomainError.invalidParameter(parameter: "after", reason: "the position does not fit the sort column.")
+        }
+        return "(\(column) \(comparison) \(value) OR (\(column) = \(value) AND b.id > \(bind: cursor.id)))"
     }
 
     /// Whether the viewer may see the bug the alias `bug` names; nil when they see every bug.

@@ -33,7 +33,7 @@ struct TestSite: Sendable {
         let configuration = AppConfiguration(
             dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
             attachmentStore: attachmentStore)
-        let app = buildApplication(configuration, database: database, logger: TestBackend.logger)
+        let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
         try await app.test(.router) { client in
             let services = makeServices(configuration, database: database)
             var keys: [String: String] = [:]

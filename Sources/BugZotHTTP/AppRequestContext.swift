@@ -3,7 +3,7 @@ import NIOCore
 
 /// The request context of BugZot's HTTP routes: Hummingbird's core plus the client's address
 /// (for login throttling).
-public struct RESTContext: RequestContext, RemoteAddressRequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
 
@@ -12,5 +12,6 @@ public struct RESTContext: RequestContext, RemoteAddressRequestContext {
         self.remoteAddress = source.channel.remoteAddress
     }
 
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's IP address, for login throttling and logs.
+    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

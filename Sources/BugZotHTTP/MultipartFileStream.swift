@@ -5,33 +5,48 @@ import NIOCore
 
 /// The file of a `multipart/form-data` body as a stream of its bytes, read from the request only
 /// as fast as they are consumed; the form's other fields are collected on the way.
-struct MultipartFileStream: AsyncSequence {
-    typealias Element = ByteBuffer
+public struct MultipartFileStream: AsyncSequence {
+    public typealias Element = ByteBuffer
 
     /// What the form said besides the file; complete once the stream has ended.
-    final class Form {
-        var fields: [String: String] = [:]
-        var fileName: String?
-        var fileContentType: String?
+    public final class Form {
+        /// Each field's last value.
+        public internal(set) var fields: [String: String] = [:]
+        /// Every field in order, repeated names (checkboxes) included.
+        public internal(set) var pairs: [(String, String)] = []
+        public internal(set) var fileName: String?
+        public internal(set) var fileContentType: String?
     }
+
+    /// The longest text field read, in bytes (a comment's 65,535 characters fit).
+    public static let fieldLimit = 256 * 1024
+
+    /// A text field over `fieldLimit`.
+    public struct FieldTooLarge: Error {}
 
     let body: RequestBody
     let boundary: String
-    let form = Form()
+    /// Filled in as the body is read.
+    public let form = Form()
+
+    public init(body: RequestBody, boundary: String) {
+        self.body = body
+        self.boundary = boundary
+    }
 
     /// The boundary of a `multipart/form-data; boundary=…` content type.
-    static func boundary(in contentType: String) -> String? {
+    public static func boundary(in contentType: String) -> String? {
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         return parts.dropFirst().first { $0.lowercased().hasPrefix("boundary=") }
             .map { String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
     }
 
-    func makeAsyncIterator() -> Iterator {
+    public func makeAsyncIterator() -> Iterator {
         Iterator(source: body.makeAsyncIterator(), boundary: boundary, form: form)
     }
 
-    struct Iterator: AsyncIteratorProtocol {
+    public struct Iterator: AsyncIteratorProtocol {
         var source: RequestBody.AsyncIterator
         let parser: MultipartParser
         let state: PartState
@@ -43,6 +58,7 @@ struct MultipartFileStream: AsyncSequence {
             var isFile = false
             var filesSeen = 0
             var pending = ByteBuffer()
+            var fieldTooLarge = false
         }
 
         init(source: RequestBody.AsyncIterator, boundary: String, form: Form) {
@@ -61,7 +77,12 @@ struct MultipartFileStream: AsyncSequence {
             parser.onBody = { buffer in
                 if state.isFile {
                     if state.filesSeen == 1 { state.pending.writeBuffer(&buffer) }  // only the first file counts
-                } else if state.text.utf8.count < 64 * 1024 {
+                } else {
+                    // A field longer than any BugZot accepts is refused, never cut short.
+                    guard state.text.utf8.count + buffer.readableBytes <= MultipartFileStream.fieldLimit else {
+                        state.fieldTooLarge = true
+                        return
+                    }
                     state.text += buffer.readString(length: buffer.readableBytes) ?? ""
                 }
             }
@@ -70,6 +91,7 @@ struct MultipartFileStream: AsyncSequence {
                     if state.filesSeen == 1 { form.fileContentType = state.headers["content-type"] }
                 } else if let disposition = state.headers["content-disposition"], let name = Self.parameter("name", in: disposition) {
                     form.fields[name] = state.text
+                    form.pairs.append((name, state.text))
                 }
                 state.headers = [:]
                 state.text = ""
@@ -77,7 +99,7 @@ struct MultipartFileStream: AsyncSequence {
             }
         }
 
-        mutating func next() async throws -> ByteBuffer? {
+        public mutating func next() async throws -> ByteBuffer? {
             while true {
                 if state.pending.readableBytes > 0 {
                     defer { state.pending.clear() }
@@ -85,6 +107,7 @@ struct MultipartFileStream: AsyncSequence {
                 }
                 guard let chunk = try await source.next() else { return nil }
                 try parser.execute(chunk)
+                if state.fieldTooLarge { throw FieldTooLarge() }
             }
         }
 

@@ -1,0 +1,149 @@
+import BugZotDomain
+import BugZotStorage
+import Foundation
+
+/// What people do with their own accounts: sign up and activate, change their password, keep
+/// API keys and saved searches.
+public struct AccountService: Sendable {
+    let database: any Database
+    let hasher: PasswordHasher
+    let policy: Policy
+    /// An activation link works for this long.
+    let activationLifetime: TimeInterval = 7 * 24 * 3600
+    /// What a pending account's owner is told if they try to log in.
+    static let pendingText = "This account has not been activated yet: follow the link sent when you signed up."
+    /// Bounds on what one user may keep.
+    static let maximumSavedSearches = 100
+    static let maximumSearchNameLength = 64
+    static let maximumSearchQueryLength = 4000
+    static let maximumKeyDescriptionLength = 200
+
+    public init(database: any Database, hasher: PasswordHasher, policy: Policy) {
+        self.database = database
+        self.hasher = hasher
+        self.policy = policy
+    }
+
+    // MARK: Sign-up
+
+    /// Creates an account that stays disabled until `activate` sees the returned token. Signing up
+    /// again for an account still pending replaces its name, password and token.
+    public func signUp(login: String, realName: String, password: String) async throws -> (userID: Int, activationToken: String) {
+        let login = login.trimmingCharacters(in: .whitespaces).lowercased()
+        guard InputRules.isValidEmail(login) else { throw DomainError.illegalEmail(login) }
+        let realName = realName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard realName.count <= 255 else { throw DomainError.invalidParameter(parameter: "name", reason: "at most 255 characters.") }
+        try PasswordRules.check(password, login: login, policy: policy)
+        let passwordHash = try await hasher.hash(password)
+        let token = Secrets.random()
+        let now = Date()
+        let userID = try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let userID: Int
+            if let existing = try await store.credentials(login: login) {
+                guard !existing.isEnabled, existing.disabledText == Self.pendingText else { throw DomainError.accountExists(login) }
+                userID = existing.userID
+                try await store.updateUser(id: userID, realName: realName, passwordHash: passwordHash)
+                try await store.deleteActivation(userID: userID)
+            } else {
+                userID = try await store.insertUser(login: login, realName: realName, passwordHash: passwordHash, at: now)
+                try await store.updateUser(id: userID, disabledText: Self.pendingText)
+            }
+            try await store.insertActivation(userID: userID, hash: Secrets.digest(token), at: now)
+            return userID
+        }
+        return (userID, token)
+    }
+
+    /// Enables the account an activation token was issued for; returns its id.
+    public func activate(token: String) async throws -> Int {
+        let since = Date().addingTimeInterval(-activationLifetime)
+        return try await database.transaction { sql in
+            let store = SQLStore(sql)
+            guard let userID = try await store.activation(hash: Secrets.digest(token), since: since) else {
+                throw DomainError.activationInvalid
+            }
+            try await store.deleteActivation(userID: userID)
+            guard let user = try await store.users(ids: [userID]).first, user.disabledText == Self.pendingText else {
+                throw DomainError.activationInvalid  // disabled by an administrator meanwhile
+            }
+            try await store.updateUser(id: userID, disabledText: "")
+            return userID
+        }
+    }
+
+    // MARK: Password
+
+    /// Changes the signed-in user's password after checking the current one, and ends their
+    /// other sessions and login tokens.
+    public func changePassword(current: String, new: String, keepingSession sessionToken: String?, by principal: Principal) async throws {
+        let user = try principal.requireUser()
+        let stored = try await database.read { sql in try await SQLStore(sql).credentials(login: user.login) }
+        guard let stored, try await hasher.verify(current, against: stored.passwordHash) else { throw DomainError.invalidLogin }
+        try PasswordRules.check(new, login: user.login, policy: policy)
+        let hash = try await hasher.hash(new)
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            try await store.updateUser(id: user.id, passwordHash: hash)
+            try await store.deleteLoginTokens(userID: user.id)
+            try await store.deleteWebSessions(userID: user.id, except: sessionToken.map(Secrets.digest))
+        }
+    }
+
+    // MARK: API keys
+
+    public func apiKeys(by principal: Principal) async throws -> [APIKeyListing] {
+        let user = try principal.requireUser()
+        return try await database.read { sql in try await SQLStore(sql).apiKeys(userID: user.id) }
+    }
+
+    /// Creates a named key for the signed-in user; the key is shown once and kept only as a digest.
+    public func createAPIKey(description: String, by principal: Principal, auth: AuthService) async throws -> String {
+        let user = try principal.requireUser()
+        let description = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard description.count <= Self.maximumKeyDescriptionLength else {
+            throw DomainError.invalidParameter(parameter: "description", reason: "at most \(Self.maximumKeyDescriptionLength) characters.")
+        }
+        return try await auth.createAPIKey(userID: user.id, description: description)
+    }
+
+    /// Revokes one of the signed-in user's keys; someone else's key id changes nothing.
+    public func revokeAPIKey(id: Int, by principal: Principal) async throws {
+        let user = try principal.requireUser()
+        try await database.transaction { sql in try await SQLStore(sql).revokeAPIKey(id: id, userID: user.id) }
+    }
+
+    // MARK: Saved searches
+
+    public func savedSearches(by principal: Principal) async throws -> [SavedSearch] {
+        guard let user = principal.user else { return [] }
+        return try await database.read { sql in try await SQLStore(sql).savedSearches(userID: user.id) }
+    }
+
+    /// Keeps a bug-list query under a name, replacing one of the same name.
+    public func saveSearch(name: String, query: String, by principal: Principal) async throws {
+        let user = try principal.requireUser()
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw DomainError.missingParameter("name", function: "saved search") }
+        guard name.count <= Self.maximumSearchNameLength else {
+            throw DomainError.invalidParameter(parameter: "name", reason: "at most \(Self.maximumSearchNameLength) characters.")
+        }
+        guard query.utf8.count <= Self.maximumSearchQueryLength else {
+            throw DomainError.invalidParameter(parameter: "query", reason: "at most \(Self.maximumSearchQueryLength) bytes.")
+        }
+        let now = Date()
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let existing = try await store.savedSearches(userID: user.id)
+            if existing.count >= Self.maximumSavedSearches, !existing.contains(where: { $0.name == name }) {
+                throw DomainError.invalidParameter(parameter: "name", reason: "at most \(Self.maximumSavedSearches) searches may be saved.")
+            }
+            try await store.saveSearch(userID: user.id, name: name, query: query, at: now)
+        }
+    }
+
+    public func deleteSavedSearch(id: Int, by principal: Principal) async throws {
+        let user = try principal.requireUser()
+        try await database.transaction { sql in try await SQLStore(sql).deleteSavedSearch(id: id, userID: user.id) }
+    }
+}

@@ -1,0 +1,54 @@
+import BugZotDomain
+import BugZotStorage
+import Foundation
+
+/// Browser sessions: a random token in a cookie, only its digest in the database.
+public struct SessionService: Sendable {
+    /// The cookie that carries a browser session's token.
+    public static let cookieName = "bugzot_session"
+    let database: any Database
+    let auth: AuthService
+    /// A session ends after this long without a visit.
+    let idleLifetime: TimeInterval = 14 * 24 * 3600
+    /// How stale `last_seen_at` may get before a visit writes it again (not every request writes).
+    let touchInterval: TimeInterval = 3600
+
+    public init(database: any Database, auth: AuthService) {
+        self.database = database
+        self.auth = auth
+    }
+
+    /// Starts a session for a user whose password was just checked; returns the cookie's token.
+    public func start(userID: Int) async throws -> String {
+        let token = Secrets.random()
+        let now = Date()
+        _ = try await database.transaction { sql in
+            let store = SQLStore(sql)
+            try await store.deleteWebSessions(idleSince: now.addingTimeInterval(-idleLifetime))
+            return try await store.insertWebSession(userID: userID, hash: Secrets.digest(token), at: now)
+        }
+        return token
+    }
+
+    /// Who holds this session token; nil when it is unknown, expired, or its account is disabled.
+    public func principal(forToken token: String) async throws -> Principal? {
+        let now = Date()
+        let hash = Secrets.digest(token)
+        guard let session = try await database.read({ sql in
+            try await SQLStore(sql).webSession(hash: hash, since: now.addingTimeInterval(-idleLifetime))
+        }) else { return nil }
+        if now.timeIntervalSince(session.lastSeen) > touchInterval {
+            try await database.transaction { sql in try await SQLStore(sql).touchWebSession(id: session.id, at: now) }
+        }
+        do {
+            return try await auth.principal(userID: session.userID)
+        } catch DomainError.accountDisabled {
+            return nil
+        }
+    }
+
+    /// Ends one session; an unknown token is ignored.
+    public func end(token: String) async throws {
+        try await database.transaction { sql in try await SQLStore(sql).deleteWebSession(hash: Secrets.digest(token)) }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import SQLKit
+
+/// An API key as its owner sees it in a list: never the key itself.
+public struct APIKeyListing: Sendable, Equatable {
+    public let id: Int
+    public let prefix: String
+    public let description: String
+    public let isRevoked: Bool
+    public let createdAt: Date
+}
+
+/// A search a user named and kept: the bug list's query string.
+public struct SavedSearch: Sendable, Equatable {
+    public let id: Int
+    public let name: String
+    public let query: String
+}
+
+extension SQLStore {
+    // MARK: Browser sessions
+
+    public func insertWebSession(userID: Int, hash: String, at now: Date) async throws -> Int {
+        try await insert(
+            "INSERT INTO web_sessions (user_id, token_hash, created_at, last_seen_at) VALUES (\(bind: userID), \(bind: hash), \(bind: now.unixSeconds), \(bind: now.unixSeconds))"
+        )
+    }
+
+    /// The session with this token hash, if it was seen since `since`.
+    public func webSession(hash: String, since: Date) async throws -> (id: Int, userID: Int, lastSeen: Date)? {
+        guard let row = try await first(
+            "SELECT id, user_id, last_seen_at FROM web_sessions WHERE token_hash = \(bind: hash) AND last_seen_at >= \(bind: since.unixSeconds)")
+        else { return nil }
+        return (try row.int("id"), try row.int("user_id"), try row.date("last_seen_at"))
+    }
+
+    public func touchWebSession(id: Int, at now: Date) async throws {
+        try await run("UPDATE web_sessions SET last_seen_at = \(bind: now.unixSeconds) WHERE id = \(bind: id)")
+    }
+
+    public func deleteWebSession(hash: String) async throws {
+        try await run("DELETE FROM web_sessions WHERE token_hash = \(bind: hash)")
+    }
+
+    /// Ends a user's sessions, all of them or all but one.
+    public func deleteWebSessions(userID: Int, except keptHash: String? = nil) async throws {
+        try await run("DELETE FROM web_sessions WHERE user_id = \(bind: userID) AND token_hash <> \(bind: keptHash ?? "")")
+    }
+
+    public func deleteWebSessions(idleSince before: Date) async throws {
+        try await run("DELETE FROM web_sessions WHERE last_seen_at < \(bind: before.unixSeconds)")
+    }
+
+    // MARK: Account activation
+
+    public func insertActivation(userID: Int, hash: String, at now: Date) async throws {
+        try await run(
+            "INSERT INTO account_activations (user_id, token_hash, created_at) VALUES (\(bind: userID), \(bind: hash), \(bind: now.unixSeconds))")
+    }
+
+    /// The user waiting for the activation with this token hash, if it was issued since `since`.
+    public func activation(hash: String, since: Date) async throws -> Int? {
+        try await first(
+            "SELECT user_id FROM account_activations WHERE token_hash = \(bind: hash) AND created_at >= \(bind: since.unixSeconds)"
+        )?.int("user_id")
+    }
+
+    public func deleteActivation(userID: Int) async throws {
+        try await run("DELETE FROM account_activations WHERE user_id = \(bind: userID)")
+    }
+
+    // MARK: API keys
+
+    public func apiKeys(userID: Int) async throws -> [APIKeyListing] {
+        try await all(
+            "SELECT id, key_prefix, description, is_revoked, created_at FROM api_keys WHERE user_id = \(bind: userID) ORDER BY id"
+        ).map {
+            APIKeyListing(
+                id: try $0.int("id"), prefix: try $0.string("key_prefix"), description: try $0.string("description"),
+                isRevoked: try $0.bool("is_revoked"), createdAt: try $0.date("created_at"))
+        }
+    }
+
+    // MARK: Saved searches
+
+    public func savedSearches(userID: Int) async throws -> [SavedSearch] {
+        try await all("SELECT id, name, query FROM saved_searches WHERE user_id = \(bind: userID) ORDER BY name").map {
+            SavedSearch(id: try $0.int("id"), name: try $0.string("name"), query: try $0.string("query"))
+        }
+    }
+
+    /// Saves a search under a name, replacing the user's search of that name.
+    public func saveSearch(userID: Int, name: String, query: String, at now: Date) async throws {
+        try await run("DELETE FROM saved_searches WHERE user_id = \(bind: userID) AND name = \(bind: name)")
+        try await run(
+            "INSERT INTO saved_searches (user_id, name, query, created_at) VALUES (\(bind: userID), \(bind: name), \(bind: query), \(bind: now.unixSeconds))"
+        )
+    }
+
+    public func deleteSavedSearch(id: Int, userID: Int) async throws {
+        try await run("DELETE FROM saved_searches WHERE id = \(bind: id) AND user_id = \(bind: userID)")
+    }
+}

@@ -1,0 +1,165 @@
+import BugZotDomain
+import BugZotHTTP
+import BugZotServices
+import BugZotStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// Signing up, in and out; the account page with password and API keys.
+extension WebUI {
+    struct LoginView {
+        let login: String
+        let returnTo: String
+        let error: String?
+    }
+
+    func loginPage(_ web: inout WebRequest) async throws -> Response {
+        let view = LoginView(login: "", returnTo: Self.localPath(web.query["return_to"]), error: nil)
+        return pages.render("login", title: "Log in", page: view, for: web)
+    }
+
+    func login(_ web: inout WebRequest) async throws -> Response {
+        let form = try await web.form()
+        let login = form.text("login") ?? ""
+        let returnTo = Self.localPath(form["return_to"])
+        let userID: Int
+        do {
+            userID = try await services.auth.authenticate(
+                login: login, password: form["password"] ?? "", clientAddress: web.context.clientAddress)
+        } catch let error as DomainError {
+            let view = LoginView(login: login, returnTo: returnTo, error: error.message)
+            return pages.render("login", title: "Log in", page: view, for: web, status: .unauthorized)
+        }
+        if let old = web.sessionToken { try await services.sessions.end(token: old) }
+        let token = try await services.sessions.start(userID: userID)
+        web.setCookie(web.cookie(WebRequest.sessionCookie, token, maxAge: 14 * 24 * 3600))
+        return pages.redirect(to: returnTo, for: web)
+    }
+
+    func logout(_ web: inout WebRequest) async throws -> Response {
+        _ = try await web.form()
+        if let token = web.sessionToken { try await services.sessions.end(token: token) }
+        web.setCookie(web.cookie(WebRequest.sessionCookie, "", maxAge: 0))
+        return pages.redirect(to: "/?done=logged_out", for: web)
+    }
+
+    struct SignupView {
+        let login: String
+        let name: String
+        let minimumLength: Int
+        let error: String?
+        /// Set once the account is made: the page then says to look for the link.
+        let sentTo: String?
+    }
+
+    func signupPage(_ web: inout WebRequest) async throws -> Response {
+        let view = SignupView(login: "", name: "", minimumLength: services.policy.minimumPasswordLength, error: nil, sentTo: nil)
+        return pages.render("signup", title: "Sign up", page: view, for: web)
+    }
+
+    /// Creates a pending account; the activation link goes to the log until mail is configured.
+    func signup(_ web: inout WebRequest) async throws -> Response {
+        let form = try await web.form()
+        let login = form.text("login") ?? ""
+        let name = form.text("name") ?? ""
+        let minimum = services.policy.minimumPasswordLength
+        do {
+            guard form["password"] == form["password_confirm"] else {
+                throw WebError.badRequest("The two passwords you entered do not match.")
+            }
+            let (_, token) = try await services.accounts.signUp(login: login, realName: name, password: form["password"] ?? "")
+            let link = siteURL(for: web) + "/activate?token=" + token
+            logger.notice("account activation link (sent by mail once mail is configured)", metadata: ["login": "\(login)", "link": "\(link)"])
+            let view = SignupView(login: login, name: name, minimumLength: minimum, error: nil, sentTo: login.lowercased())
+            return pages.render("signup", title: "Check your email", page: view, for: web)
+        } catch let error as DomainError {
+            let view = SignupView(login: login, name: name, minimumLength: minimum, error: error.message, sentTo: nil)
+            return pages.render("signup", title: "Sign up", page: view, for: web, status: .unprocessableContent)
+        } catch let error as WebError {
+            let view = SignupView(login: login, name: name, minimumLength: minimum, error: error.statusAndMessage.1, sentTo: nil)
+            return pages.render("signup", title: "Sign up", page: view, for: web, status: .unprocessableContent)
+        }
+    }
+
+    /// Activates the account and signs its owner in.
+    func activate(_ web: inout WebRequest) async throws -> Response {
+        let userID = try await services.accounts.activate(token: web.query["token"] ?? "")
+        let token = try await services.sessions.start(userID: userID)
+        web.setCookie(web.cookie(WebRequest.sessionCookie, token, maxAge: 14 * 24 * 3600))
+        return pages.redirect(to: "/?done=activated", for: web)
+    }
+
+    struct AccountView {
+        struct Key {
+            let id: Int
+            let prefix: String
+            let description: String
+            let created: String
+            let isRevoked: Bool
+        }
+        let user: UserSummary
+        let keys: [Key]
+        let hasKeys: Bool
+        /// A key just created, shown this once.
+        let newKey: String?
+        let minimumLength: Int
+        let error: String?
+    }
+
+    func accountPage(_ web: inout WebRequest) async throws -> Response {
+        try await renderAccount(web, newKey: nil, error: nil)
+    }
+
+    private func renderAccount(_ web: WebRequest, newKey: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let user = try web.requireUser()
+        let keys = try await services.accounts.apiKeys(by: web.principal).map {
+            AccountView.Key(id: $0.id, prefix: $0.prefix, description: $0.description, created: DateText.day($0.createdAt), isRevoked: $0.isRevoked)
+        }
+        let view = AccountView(
+            user: user, keys: keys, hasKeys: !keys.isEmpty, newKey: newKey, minimumLength: services.policy.minimumPasswordLength, error: error)
+        return pages.render("account", title: "Your account", page: view, for: web, status: status)
+    }
+
+    func changePassword(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        do {
+            guard form["new_password"] == form["new_password_confirm"] else {
+                throw WebError.badRequest("The two new passwords you entered do not match.")
+            }
+            try await services.accounts.changePassword(
+                current: form["current_password"] ?? "", new: form["new_password"] ?? "", keepingSession: web.sessionToken, by: web.principal)
+        } catch let error as DomainError {
+            let message = error == .invalidLogin ? "Your current password is not correct." : error.message
+            return try await renderAccount(web, newKey: nil, error: message, status: .unprocessableContent)
+        } catch let error as WebError {
+            return try await renderAccount(web, newKey: nil, error: error.statusAndMessage.1, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/account?done=password", for: web)
+    }
+
+    func createAPIKey(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        do {
+            let key = try await services.accounts.createAPIKey(description: form["description"] ?? "", by: web.principal, auth: services.auth)
+            return try await renderAccount(web, newKey: key, error: nil)
+        } catch let error as DomainError {
+            return try await renderAccount(web, newKey: nil, error: error.message, status: .unprocessableContent)
+        }
+    }
+
+    func revokeAPIKey(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        _ = try await web.form()
+        try await services.accounts.revokeAPIKey(id: try number("id", in: web), by: web.principal)
+        return pages.redirect(to: "/account?done=revoked", for: web)
+    }
+
+    /// A path on this site to go back to; anything else (another site, `//host`) is the home page.
+    static func localPath(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\") else { return "/" }
+        return path
+    }
+}

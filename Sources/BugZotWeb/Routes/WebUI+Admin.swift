@@ -1,0 +1,364 @@
+import BugZotDomain
+import BugZotHTTP
+import BugZotServices
+import BugZotStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// Administration: users and their groups, groups, products with their components, versions and
+/// milestones, and the workflow. The services check every permission; the pages only hide what
+/// someone can't use.
+extension WebUI {
+    struct AdminIndexView {
+        let users: Bool
+        let groups: Bool
+        let products: Bool
+        let workflow: Bool
+    }
+
+    func adminIndex(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let principal = web.principal
+        let view = AdminIndexView(
+            users: principal.has(.editusers), groups: principal.has(.creategroups) || principal.has(.editusers),
+            products: principal.has(.editcomponents), workflow: principal.isAdmin)
+        guard view.users || view.groups || view.products || view.workflow else {
+            throw DomainError.notInGroup(group: SystemGroup.admin.rawValue, action: "administer BugZot")
+        }
+        return pages.render("admin_index", title: "Administration", page: view, for: web)
+    }
+
+    // MARK: Users
+
+    struct UserRow {
+        let id: Int
+        let login: String
+        let name: String
+        let isEnabled: Bool
+        let groups: String
+    }
+
+    struct AdminUsersView {
+        let match: String
+        let users: [UserRow]
+        let groups: [Option]
+        let error: String?
+        let login: String
+        let name: String
+    }
+
+    func adminUsers(_ web: inout WebRequest) async throws -> Response {
+        try await renderAdminUsers(web, form: Form([]), error: nil)
+    }
+
+    private func renderAdminUsers(_ web: WebRequest, form: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        try web.principal.require(.editusers, action: "edit users")
+        let match = web.query["match"] ?? ""
+        let users = try await services.users.users(ids: [], names: [], match: [match], limit: 200, by: web.principal)
+        let groups = try await services.catalog.groups(ids: [], names: [], withMembers: false, by: web.principal).map(\.0.name)
+        let view = AdminUsersView(
+            match: match,
+            users: users.map {
+                UserRow(id: $0.id, login: $0.login, name: $0.realName, isEnabled: $0.isEnabled, groups: $0.groups.map(\.name).joined(separator: ", "))
+            },
+            groups: groups.map { Option(value: $0, label: $0, selected: form.all("groups").contains($0)) }, error: error,
+            login: form["login"] ?? "", name: form["name"] ?? "")
+        return pages.render("admin_users", title: "Users", page: view, for: web, status: status)
+    }
+
+    func adminCreateUser(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        do {
+            let id = try await services.users.create(
+                login: form.text("login") ?? "", realName: form.text("name") ?? "", password: form["password"] ?? "",
+                groups: form.all("groups"), by: web.principal)
+            return pages.redirect(to: "/admin/users/\(id)?done=created", for: web)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderAdminUsers(web, form: form, error: error.message, status: .unprocessableContent)
+        }
+    }
+
+    struct AdminUserView {
+        let id: Int
+        let login: String
+        let name: String
+        let disabledText: String
+        let groups: [Option]
+        let error: String?
+    }
+
+    func adminUser(_ web: inout WebRequest) async throws -> Response {
+        try await renderAdminUser(web, error: nil)
+    }
+
+    private func renderAdminUser(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        let id = try number("id", in: web)
+        guard let user = try await services.users.users(ids: [id], names: [], match: [], limit: nil, by: web.principal).first else {
+            throw WebError.notFound
+        }
+        try web.principal.require(.editusers, action: "edit users")
+        let groups = try await services.catalog.groups(ids: [], names: [], withMembers: false, by: web.principal).map(\.0.name)
+        let view = AdminUserView(
+            id: user.id, login: user.login, name: user.realName, disabledText: user.disabledText,
+            groups: groups.map { name in Option(value: name, label: name, selected: user.groups.contains { $0.name == name }) }, error: error)
+        return pages.render("admin_user", title: "User \(user.login)", page: view, for: web, status: status)
+    }
+
+    func adminUpdateUser(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let id = try number("id", in: web)
+        let form = try await web.form()
+        var changes = UserService.Changes()
+        changes.realName = form["name"]?.trimmingCharacters(in: .whitespaces)
+        changes.login = form.text("login")
+        changes.disabledText = form["disabled_text"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let password = form["password"], !password.isEmpty { changes.password = password }
+        changes.groups.set = form.all("groups")
+        do {
+            let current = try await services.users.users(ids: [id], names: [], match: [], limit: nil, by: web.principal)
+            if changes.login == current.first?.login { changes.login = nil }
+            _ = try await services.users.update(users: [String(id)], changes: changes, by: web.principal)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderAdminUser(web, error: error.message, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/users/\(id)?done=saved", for: web)
+    }
+
+    // MARK: Groups
+
+    struct GroupRow {
+        let name: String
+        let description: String
+        let isActive: Bool
+        let members: Int
+    }
+
+    struct AdminGroupsView {
+        let groups: [GroupRow]
+        let error: String?
+        let canCreate: Bool
+    }
+
+    func adminGroups(_ web: inout WebRequest) async throws -> Response {
+        try await renderAdminGroups(web, error: nil)
+    }
+
+    private func renderAdminGroups(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        let groups = try await services.catalog.groups(ids: [], names: [], withMembers: true, by: web.principal).map {
+            GroupRow(name: $0.0.name, description: $0.0.description, isActive: $0.0.isActive, members: $0.1?.count ?? 0)
+        }
+        let view = AdminGroupsView(groups: groups, error: error, canCreate: web.principal.has(.creategroups))
+        return pages.render("admin_groups", title: "Groups", page: view, for: web, status: status)
+    }
+
+    func adminCreateGroup(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        do {
+            _ = try await services.catalog.createGroup(
+                name: form.text("name") ?? "", description: form.text("description") ?? "", isActive: true, by: web.principal)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderAdminGroups(web, error: error.message, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/groups?done=created", for: web)
+    }
+
+    // MARK: Products
+
+    struct ProductRow {
+        let name: String
+        let description: String
+        let link: String
+        let components: Int
+        let isActive: Bool
+    }
+
+    struct AdminProductsView {
+        let products: [ProductRow]
+        let error: String?
+    }
+
+    func adminProducts(_ web: inout WebRequest) async throws -> Response {
+        try await renderAdminProducts(web, error: nil)
+    }
+
+    private func renderAdminProducts(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        try web.principal.require(.editcomponents, action: "edit products")
+        let products = try await services.catalog.fieldData().products.map {
+            ProductRow(
+                name: $0.name, description: $0.description, link: "/admin/products/" + Self.pathEscaped($0.name),
+                components: $0.components.count, isActive: $0.isActive)
+        }
+        return pages.render("admin_products", title: "Products", page: AdminProductsView(products: products, error: error), for: web, status: status)
+    }
+
+    func adminCreateProduct(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        let name = form.text("name") ?? ""
+        do {
+            _ = try await services.catalog.createProduct(
+                .init(name: name, description: form.text("description") ?? "", version: form.text("version") ?? ""), by: web.principal)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderAdminProducts(web, error: error.message, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
+    }
+
+    struct AdminProductView {
+        struct ComponentRow {
+            let name: String
+            let description: String
+            let assignee: String
+        }
+        let name: String
+        let description: String
+        let action: String
+        let components: [ComponentRow]
+        let versions: [String]
+        let milestones: [String]
+        let error: String?
+    }
+
+    func adminProduct(_ web: inout WebRequest) async throws -> Response {
+        try await renderAdminProduct(web, error: nil)
+    }
+
+    private func renderAdminProduct(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        try web.principal.require(.editcomponents, action: "edit products")
+        let name = web.context.parameters.get("name")?.removingPercentEncoding ?? ""
+        guard let product = try await services.catalog.product(named: name) else { throw WebError.notFound }
+        let view = AdminProductView(
+            name: product.name, description: product.description, action: "/admin/products/" + Self.pathEscaped(product.name),
+            components: product.components.map { .init(name: $0.name, description: $0.description, assignee: $0.defaultAssignee.login) },
+            versions: product.versions.map(\.name), milestones: product.milestones.map(\.name), error: error)
+        return pages.render("admin_product", title: "Product \(product.name)", page: view, for: web, status: status)
+    }
+
+    func adminCreateComponent(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let name = web.context.parameters.get("name")?.removingPercentEncoding ?? ""
+        let form = try await web.form()
+        do {
+            _ = try await services.catalog.createComponent(
+                .init(
+                    product: name, name: form.text("component") ?? "", description: form.text("description") ?? "",
+                    defaultAssignee: form.text("assignee") ?? ""),
+                by: web.principal)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderAdminProduct(web, error: error.message, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
+    }
+
+    func adminAddValue(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let name = web.context.parameters.get("name")?.removingPercentEncoding ?? ""
+        let form = try await web.form()
+        guard let kind = form["kind"].flatMap(CatalogService.ProductValueKind.init) else { throw WebError.badRequest("Choose version or milestone.") }
+        do {
+            _ = try await services.catalog.addValue(kind, named: form["value"] ?? "", to: name, by: web.principal)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderAdminProduct(web, error: error.message, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
+    }
+
+    static func pathEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
+    }
+
+    // MARK: Workflow
+
+    struct WorkflowView {
+        struct Cell {
+            let name: String
+            let label: String
+            let allowed: Bool
+        }
+        struct Row {
+            let from: String
+            let cells: [Cell]
+        }
+        let name: String
+        let statuses: [String]
+        let openStatuses: String
+        let rows: [Row]
+        let shipped: [Option]
+        let error: String?
+    }
+
+    func adminWorkflow(_ web: inout WebRequest) async throws -> Response {
+        try await renderWorkflow(web, error: nil)
+    }
+
+    private func renderWorkflow(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        try web.principal.require(.admin, action: "change the workflow")
+        let workflow = try await services.catalog.workflow()
+        let names = workflow.statuses.map(\.name)
+        let rows = ([nil] + names.map(Optional.some)).map { from in
+            WorkflowView.Row(
+                from: from ?? "(new bug)",
+                cells: names.filter { $0 != from }.map { to in
+                    WorkflowView.Cell(
+                        name: "t:\(from ?? ""):\(to)", label: "\(from ?? "new bug") to \(to)", allowed: workflow.allows(from: from, to: to))
+                })
+        }
+        let view = WorkflowView(
+            name: workflow.name, statuses: names, openStatuses: workflow.statuses.filter(\.isOpen).map(\.name).joined(separator: ", "),
+            rows: rows, shipped: Option.list(Workflow.shipped.keys.sorted(), selected: workflow.name), error: error)
+        return pages.render("admin_workflow", title: "Workflow", page: view, for: web, status: status)
+    }
+
+    /// Either switches to a shipped workflow or saves the table of allowed moves.
+    func adminSaveWorkflow(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        do {
+            if let name = form["shipped"] {
+                guard let workflow = Workflow.shipped[name] else { throw WebError.badRequest("There is no shipped workflow named '\(name)'.") }
+                try await services.catalog.useWorkflow(workflow, by: web.principal)
+            } else {
+                var workflow = try await services.catalog.workflow()
+                let kept = Dictionary(workflow.transitions.map { ("\($0.from ?? ""):\($0.to)", $0.commentRequired) }, uniquingKeysWith: { a, _ in a })
+                workflow.transitions = form.pairs.compactMap { name, _ in
+                    guard name.hasPrefix("t:") else { return nil }
+                    let parts = name.dropFirst(2).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                    guard parts.count == 2, workflow.status(named: parts[1]) != nil, parts[0].isEmpty || workflow.status(named: parts[0]) != nil else {
+                        return nil
+                    }
+                    return Workflow.Transition(
+                        from: parts[0].isEmpty ? nil : parts[0], to: parts[1], commentRequired: kept["\(parts[0]):\(parts[1])"] ?? false)
+                }
+                guard workflow.transitions.contains(where: { $0.from == nil }) else {
+                    throw WebError.badRequest("New bugs need at least one status to start in.")
+                }
+                try await services.catalog.useWorkflow(workflow, by: web.principal)
+            }
+        } catch let error as DomainError where error.isInputError {
+            return try await renderWorkflow(web, error: error.message, status: .unprocessableContent)
+        } catch let error as WebError {
+            return try await renderWorkflow(web, error: error.statusAndMessage.1, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/workflow?done=saved", for: web)
+    }
+}
+
+extension DomainError {
+    /// Refusals of what was typed, shown beside the form; permission and login failures are
+    /// pages of their own.
+    var isInputError: Bool {
+        switch self {
+        case .loginRequired, .notInGroup, .groupAccessDenied, .accountDisabled: false
+        default: true
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import BugZotDomain
+import BugZotHTTP
+import BugZotServices
+import BugZotStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// The home page, the bug list with its filters and pages, and saved searches.
+extension WebUI {
+    static let pageSize = 50
+
+    struct HomeView {
+        struct Section {
+            let title: String
+            let id: String
+            let rows: [BugRow]
+            let hasRows: Bool
+            let link: String
+        }
+        let signedIn: Bool
+        let sections: [Section]
+        let searches: [SavedSearchView]
+        let hasSearches: Bool
+    }
+
+    struct SavedSearchView {
+        let id: Int
+        let name: String
+        let link: String
+    }
+
+    /// Signed in: open bugs assigned to, reported by, and CC'd to the user; else a welcome.
+    func home(_ web: inout WebRequest) async throws -> Response {
+        guard let user = web.principal.user else {
+            return pages.render("home", title: "BugZot", page: HomeView(signedIn: false, sections: [], searches: [], hasSearches: false), for: web)
+        }
+        var sections: [HomeView.Section] = []
+        for (title, id, field) in [("Assigned to me", "assigned", "assigned_to"), ("Reported by me", "reported", "reporter"), ("I am CC'd on", "cc", "cc")] {
+            var search = BugSearch()
+            search.conditions = [[FieldCondition(field: field, op: .equals, value: user.login)]]
+            search.statuses = try await services.catalog.workflow().statuses.filter(\.isOpen).map(\.name)
+            search.order = [BugOrder(column: .lastChangeTime, descending: true)]
+            search.limit = Self.pageSize
+            let rows = try await services.bugs.search(search, by: web.principal).map(BugRow.init)
+            let listField = field == "reporter" ? "reporter" : field == "cc" ? "cc" : "assignee"
+            let link = "/bugs?" + FormEncoding.encode([(listField, user.login), ("sort", "lastChangeTime"), ("desc", "1")])
+            sections.append(.init(title: title, id: id, rows: rows, hasRows: !rows.isEmpty, link: link))
+        }
+        let searches = try await savedSearchViews(web)
+        return pages.render(
+            "home", title: "My bugs", page: HomeView(signedIn: true, sections: sections, searches: searches, hasSearches: !searches.isEmpty),
+            for: web)
+    }
+
+    private func savedSearchViews(_ web: WebRequest) async throws -> [SavedSearchView] {
+        try await services.accounts.savedSearches(by: web.principal).map {
+            SavedSearchView(id: $0.id, name: $0.name, link: "/bugs?" + $0.query)
+        }
+    }
+
+    /// The filters of the bug list, as its bookmarkable address carries them.
+    struct ListQuery {
+        static let sortable: [(BugOrder.Column, String)] = [
+            (.id, "ID"), (.summary, "Summary"), (.status, "Status"), (.product, "Product"), (.component, "Component"),
+            (.assignee, "Assignee"), (.severity, "Severity"), (.priority, "Priority"), (.lastChangeTime, "Changed"),
+        ]
+        /// Filters people type, kept as they were typed.
+        static let filterNames = ["product", "component", "status", "assignee", "reporter", "cc", "q"]
+
+        var filters: [String: String] = [:]
+        var sort = BugOrder.Column.id
+        var descending = false
+        var after: BugCursor?
+
+        init(_ query: Form) throws {
+            for name in Self.filterNames { filters[name] = query.text(name) }
+            if let sort = query["sort"] {
+                guard let column = BugOrder.Column(rawValue: sort), Self.sortable.contains(where: { $0.0 == column }) else {
+                    throw WebError.badRequest("The list can't be sorted by '\(sort)'.")
+                }
+                self.sort = column
+            }
+            descending = query["desc"] == "1"
+            if let id = query["after"].flatMap(Int.init) {
+                let raw = query["after_value"] ?? ""
+                guard let value = sort.isNumeric ? Int(raw).map(BugOrder.Value.number) : .text(raw) else {
+                    throw WebError.badRequest("The page position '\(raw)' is not valid.")
+                }
+                after = BugCursor(value: value, id: id)
+            }
+        }
+
+        /// The filters and sort as query pairs, without the page position.
+        var pairs: [(String, String)] {
+            var pairs = Self.filterNames.compactMap { name in filters[name].map { (name, $0) } }
+            if sort != .id { pairs.append(("sort", sort.rawValue)) }
+            if descending { pairs.append(("desc", "1")) }
+            return pairs
+        }
+
+        func search(workflow: Workflow) -> BugSearch {
+            var search = BugSearch()
+            if let product = filters["product"] { search.products = [product] }
+            if let component = filters["component"] { search.components = [component] }
+            switch filters["status"] ?? "open" {
+            case "open": search.statuses = workflow.statuses.filter(\.isOpen).map(\.name)
+            case "closed": search.statuses = workflow.statuses.filter { !$0.isOpen }.map(\.name)
+            case "all": break
+            case let status: search.statuses = [status]
+            }
+            if let assignee = filters["assignee"] { search.assignees = [assignee] }
+            if let reporter = filters["reporter"] { search.reporters = [reporter] }
+            if let cc = filters["cc"] { search.cc = [cc] }
+            if let text = filters["q"] {
+                search.quicksearch = Array(text.split(whereSeparator: \.isWhitespace).prefix(10).map(String.init))
+            }
+            search.order = [BugOrder(column: sort, descending: descending)]
+            search.after = after
+            search.limit = WebUI.pageSize + 1
+            return search
+        }
+    }
+
+    struct BugListView {
+        struct Column {
+            let label: String
+            let link: String
+            /// `aria-sort` for the column the list is sorted by.
+            let ariaSort: String?
+            let arrow: String
+        }
+        let products: [Option]
+        let statuses: [Option]
+        let component: String
+        let assignee: String
+        let reporter: String
+        let cc: String
+        let text: String
+        let columns: [Column]
+        let rows: [BugRow]
+        let hasRows: Bool
+        let nextPage: String?
+        let firstPage: String?
+        let query: String
+        let signedIn: Bool
+        let searches: [SavedSearchView]
+        let hasSearches: Bool
+    }
+
+    /// `/bugs`: filters, sortable columns, and pages by position (no count of the whole table).
+    func bugList(_ web: inout WebRequest) async throws -> Response {
+        let list = try ListQuery(web.query)
+        let workflow = try await services.catalog.workflow()
+        var bugs = try await services.bugs.search(list.search(workflow: workflow), by: web.principal)
+        let hasMore = bugs.count > Self.pageSize
+        bugs = Array(bugs.prefix(Self.pageSize))
+        let base = list.pairs
+        var nextPage: String?
+        if hasMore, let last = bugs.last {
+            let cursor = BugCursor(after: last, sortedBy: list.sort)
+            let value: String = switch cursor.value {
+            case .number(let number): String(number)
+            case .text(let text): text
+            }
+            nextPage = "/bugs?" + FormEncoding.encode(base + [("after", String(cursor.id)), ("after_value", value)])
+        }
+        let columns = ListQuery.sortable.map { column, label in
+            let isSorted = column == list.sort
+            var pairs = base.filter { $0.0 != "sort" && $0.0 != "desc" }
+            if column != .id { pairs.append(("sort", column.rawValue)) }
+            if isSorted, !list.descending { pairs.append(("desc", "1")) }
+            return BugListView.Column(
+                label: label, link: "/bugs?" + FormEncoding.encode(pairs),
+                ariaSort: isSorted ? (list.descending ? "descending" : "ascending") : nil,
+                arrow: isSorted ? (list.descending ? "▼" : "▲") : "")
+        }
+        let productNames = try await services.catalog.products(ids: try await services.catalog.productIDs(enterableOnly: false), names: [])
+            .map(\.name).sorted()
+        let status = list.filters["status"] ?? "open"
+        let statusOptions = [Option(value: "open", label: "Open", selected: status == "open"),
+                             Option(value: "closed", label: "Closed", selected: status == "closed"),
+                             Option(value: "all", label: "Any status", selected: status == "all")]
+            + Option.list(workflow.statuses.map(\.name), selected: status)
+        let searches = try await savedSearchViews(web)
+        let view = BugListView(
+            products: [Option(value: "", label: "Any product", selected: list.filters["product"] == nil)]
+                + Option.list(productNames, selected: list.filters["product"]),
+            statuses: statusOptions, component: list.filters["component"] ?? "", assignee: list.filters["assignee"] ?? "",
+            reporter: list.filters["reporter"] ?? "", cc: list.filters["cc"] ?? "", text: list.filters["q"] ?? "",
+            columns: columns, rows: bugs.map(BugRow.init), hasRows: !bugs.isEmpty, nextPage: nextPage,
+            firstPage: list.after == nil ? nil : "/bugs?" + FormEncoding.encode(base),
+            query: FormEncoding.encode(base), signedIn: !web.principal.isAnonymous, searches: searches, hasSearches: !searches.isEmpty)
+        return pages.render("bug_list", title: "Bugs", page: view, for: web)
+    }
+
+    func saveSearch(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        // Only what the list understands is kept, in its own spelling, from the first page.
+        let filters = FormEncoding.decode(form["query"] ?? "").filter { $0.0 != "after" && $0.0 != "after_value" }
+        let query = FormEncoding.encode(try ListQuery(Form(filters)).pairs)
+        try await services.accounts.saveSearch(name: form["name"] ?? "", query: query, by: web.principal)
+        return pages.redirect(to: "/bugs?" + query + (query.isEmpty ? "" : "&") + "done=search_saved", for: web)
+    }
+
+    func deleteSearch(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        _ = try await web.form()
+        try await services.accounts.deleteSavedSearch(id: try number("id", in: web), by: web.principal)
+        return pages.redirect(to: "/?done=search_deleted", for: web)
+    }
+}

@@ -1,0 +1,114 @@
+import BugZotDomain
+import BugZotHTTP
+import BugZotServices
+import BugZotStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// Filing a bug: choose a product, then fill in the form (with an optional attachment).
+extension WebUI {
+    struct NewBugView {
+        struct ProductChoice {
+            let name: String
+            let description: String
+            let link: String
+        }
+        /// Set until a product is chosen.
+        let productChoices: [ProductChoice]
+        let choosing: Bool
+        let product: String
+        let components: [Option]
+        let versions: [Option]
+        let severities: [Option]
+        let priorities: [Option]
+        let opSystems: [Option]
+        let platforms: [Option]
+        let summary: String
+        let description: String
+        let groups: [Option]
+        let hasGroups: Bool
+        let isInsider: Bool
+        let error: String?
+        let attachmentLimit: String
+    }
+
+    func newBugPage(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        return try await renderNewBug(web, values: web.query, error: nil)
+    }
+
+    private func renderNewBug(_ web: WebRequest, values: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let data = try await services.catalog.fieldData()
+        let enterable = data.products.filter { $0.isActive && $0.components.contains(where: \.isActive) }
+        guard let name = values["product"], let product = enterable.first(where: { $0.name == name }) else {
+            let choices = enterable.map {
+                NewBugView.ProductChoice(name: $0.name, description: $0.description, link: "/bug/new?" + FormEncoding.encode([("product", $0.name)]))
+            }
+            let view = NewBugView(
+                productChoices: choices, choosing: true, product: "", components: [], versions: [], severities: [], priorities: [],
+                opSystems: [], platforms: [], summary: "", description: "", groups: [], hasGroups: false, isInsider: false, error: error,
+                attachmentLimit: "")
+            return pages.render("bug_new", title: "File a bug", page: view, for: web, status: status)
+        }
+        let groups = try await services.catalog.bugGroups(for: web.principal)
+        let chosenGroups = Set(values.all("groups"))
+        let catalog = data.catalog
+        let view = NewBugView(
+            productChoices: [], choosing: false, product: product.name,
+            components: Option.list(product.components.filter(\.isActive).map(\.name), selected: values["component"]),
+            versions: Option.list(product.versions.filter(\.isActive).map(\.name).reversed(), selected: values["version"]),
+            severities: Option.list(catalog.severities, selected: values["severity"] ?? SelectField.severity.fallback),
+            priorities: Option.list(catalog.priorities, selected: values["priority"] ?? SelectField.priority.fallback),
+            opSystems: Option.list(catalog.opSystems, selected: values["op_sys"] ?? SelectField.opSys.fallback),
+            platforms: Option.list(catalog.platforms, selected: values["platform"] ?? SelectField.platform.fallback),
+            summary: values["summary"] ?? "", description: values["description"] ?? "",
+            groups: groups.map { Option(value: $0, label: $0, selected: chosenGroups.contains($0)) }, hasGroups: !groups.isEmpty,
+            isInsider: services.policy.isInsider(web.principal), error: error, attachmentLimit: sizeText(services.attachments.limit))
+        return pages.render("bug_new", title: "File a bug in \(product.name)", page: view, for: web, status: status)
+    }
+
+    /// `POST /bug/new`: a multipart form whose file comes last; the file is stored while it
+    /// arrives, then the bug is filed and the file attached to it.
+    func fileBug(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        guard let boundary = MultipartFileStream.boundary(in: web.request.headers[.contentType] ?? "") else {
+            throw WebError.badRequest("The form must be sent as multipart/form-data.")
+        }
+        let stream = MultipartFileStream(body: web.request.body, boundary: boundary)
+        let upload = try await services.attachments.store(streaming: stream, by: web.principal)
+        let fields = stream.form.fields
+        let values = Form(stream.form.pairs)
+        let hasFile = !(stream.form.fileName ?? "").isEmpty && upload.size > 0
+        if !hasFile { try? await services.attachments.discard(upload) }
+        do {
+            try web.checkCSRF(fields[WebRequest.csrfField])
+        } catch {
+            if hasFile { try? await services.attachments.discard(upload) }
+            throw error
+        }
+        let id: Int
+        do {
+            var request = BugCreateRequest(
+                product: values["product"] ?? "", component: values["component"] ?? "", version: values["version"] ?? "",
+                summary: values["summary"] ?? "")
+            request.description = values["description"] ?? ""
+            request.descriptionIsPrivate = values.isChecked("description_private")
+            request.severity = values.text("severity")
+            request.priority = values.text("priority")
+            request.opSys = values.text("op_sys")
+            request.platform = values.text("platform")
+            let groups = values.all("groups")
+            request.groups = groups.isEmpty ? nil : groups
+            id = try await services.bugs.create(request, by: web.principal)
+        } catch let error as DomainError where error != .loginRequired {
+            if hasFile { try? await services.attachments.discard(upload) }
+            return try await renderNewBug(web, values: values, error: error.message, status: .unprocessableContent)
+        }
+        if hasFile {
+            _ = try await services.attachments.attach(
+                upload, on: String(id), details: Self.attachmentDetails(stream.form), comment: nil, by: web.principal)
+        }
+        return pages.redirect(to: "/bug/\(id)?done=filed", for: web)
+    }
+}

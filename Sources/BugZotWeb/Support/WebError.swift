@@ -1,0 +1,45 @@
+import BugZotDomain
+import BugZotHTTP
+import Foundation
+import HTTPTypes
+
+/// Failures the web UI reports itself (domain refusals come as `DomainError`).
+enum WebError: Error {
+    /// A form without this visitor's CSRF token: forged, or from an expired session.
+    case csrf
+    case notFound
+    case badRequest(String)
+
+    /// The page's status and the sentence it shows.
+    var statusAndMessage: (HTTPResponse.Status, String) {
+        switch self {
+        case .csrf: (.forbidden, "This form has expired or was sent from another site. Go back, reload the page and try again.")
+        case .notFound: (.notFound, "There is nothing at this address.")
+        case .badRequest(let message): (.badRequest, message)
+        }
+    }
+
+    /// How a domain refusal is shown: hidden and missing things look the same.
+    static func statusAndMessage(for error: DomainError) -> (HTTPResponse.Status, String) {
+        switch error {
+        case .bugNotFound, .invalidBugID, .attachmentNotFound, .commentNotFound, .objectNotFound:
+            (.notFound, error.message)
+        case .notInGroup, .notInsider, .illegalChange, .groupAccessDenied, .accountDisabled:
+            (.forbidden, error.message)
+        case .requestTooLarge, .attachmentTooLarge:
+            (.contentTooLarge, error.message)
+        default:
+            (.unprocessableContent, error.message)
+        }
+    }
+}
+
+/// Sends the browser elsewhere (303 See Other), e.g. to log in first.
+struct WebRedirect: Error {
+    let location: String
+
+    /// The login page, which comes back to `returnTo` afterwards.
+    static func login(returnTo: String) -> WebRedirect {
+        WebRedirect(location: "/login?" + FormEncoding.encode([("return_to", returnTo)]))
+    }
+}
