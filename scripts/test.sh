@@ -2,9 +2,10 @@
 # The whole test suite, run from anywhere in the repository:
 #   1. the Swift tests on SQLite,
 #   2. the Swift tests again on a throwaway PostgreSQL cluster,
-#   3. the end-to-end suite (tests/e2e): the real python-bugzilla CLI against a live server,
-#      on SQLite and on that PostgreSQL cluster.
-# It installs what is missing (PostgreSQL from Debian, a Python venv from PyPI), runs every
+#   3. the end-to-end suite (tests/e2e): the real python-bugzilla CLI and a headless Chromium
+#      (the web UI) against a live server, on SQLite and on that PostgreSQL cluster. The
+#      browser run leaves screenshots in docs/screenshots/.
+# It installs what is missing (PostgreSQL, Chromium from Debian, a Python venv from PyPI), runs every
 # step it can, and exits non-zero if any step failed.
 #
 # Environment: BUGZOT_VENV (default ~/.cache/bugzot-venv) is where the venv lives.
@@ -20,6 +21,14 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 # --- a. what the suite needs --------------------------------------------------------------
 step "installing what is missing"
 bash scripts/pg-cluster.sh install
+# The browser suite drives Debian's Chromium through its driver; zlib is for gzip.
+need=()
+for package in chromium chromium-driver zlib1g-dev; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
+fi
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" || {
     # Debian's own python3 needs python3-venv for this.
