@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Domain rules: entities, workflow, permissions, visibility. No I/O.
@@ -65,6 +66,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -84,6 +88,7 @@ let package = Package(
             name: "BugZotREST",
             dependencies: [
                 "BugZotDomain",
+                "BugZotStorage",
                 "BugZotServices",
                 "BugZotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,6 +116,17 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: swiftSettings
         ),
+        // Mail adapter: an SMTP client on SwiftNIO and RFC 5322 messages.
+        .target(
+            name: "BugZotMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Composition root: configuration and the application's service group.
         .target(
             name: "BugZotApp",
@@ -121,6 +137,7 @@ let package = Package(
                 "BugZotHTTP",
                 "BugZotREST",
                 "BugZotWeb",
+                "BugZotMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,6 +153,8 @@ let package = Package(
                 "BugZotDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -145,8 +164,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "BugZotMailTests",
+            dependencies: [
+                "BugZotMail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["smtp_server.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "BugZotWebTests",
-            dependencies: ["BugZotWeb"],
+            dependencies: ["BugZotWeb", "BugZotDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

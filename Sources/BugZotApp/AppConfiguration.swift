@@ -19,11 +19,22 @@ public struct AppConfiguration: Sendable {
     /// The address people reach BugZot at (`https://bugs.example.com`), for links sent to them;
     /// nil takes it from each request's Host header. An https address also marks cookies Secure.
     public var publicURL: String?
+    /// `smtp://[user:password@]host[:port]` or `smtps://…`; nil writes mail to files in the data directory.
+    public var smtpURL: String?
+    /// The sender of every message.
+    public var mailFrom: String?
+    /// Whether `serve` runs a job worker too (`bugzot worker` runs one alone).
+    public var runsWorker: Bool
+    /// The first retry of a failed job waits about this long; each later one twice as long.
+    public var jobRetrySeconds: Double
+    /// Attempts before a job is dead.
+    public var jobMaxAttempts: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,
         bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024, maxAttachmentBytes: Int = 100 * 1024 * 1024,
-        attachmentStore: AttachmentStoreKind = .files, publicURL: String? = nil
+        attachmentStore: AttachmentStoreKind = .files, publicURL: String? = nil, smtpURL: String? = nil, mailFrom: String? = nil,
+        runsWorker: Bool = true, jobRetrySeconds: Double = 30, jobMaxAttempts: Int = 10
     ) {
         self.host = host
         self.port = port
@@ -34,7 +45,24 @@ public struct AppConfiguration: Sendable {
         self.maxAttachmentBytes = maxAttachmentBytes
         self.attachmentStore = attachmentStore
         self.publicURL = publicURL
+        self.smtpURL = smtpURL
+        self.mailFrom = mailFrom
+        self.runsWorker = runsWorker
+        self.jobRetrySeconds = jobRetrySeconds
+        self.jobMaxAttempts = jobMaxAttempts
     }
+
+    /// The site's address in links sent to people.
+    public var siteURL: String {
+        let url = publicURL ?? "http://\(host):\(port)"
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+
+    /// The host part of Message-IDs, List-Ids and the default sender.
+    public var mailDomain: String { URL(string: siteURL)?.host ?? "localhost" }
+
+    /// Where mail goes when no SMTP server is configured.
+    public var mailPath: String { (dataDirectory as NSString).appendingPathComponent("mail") }
 
     /// Where attachment bytes are kept.
     public var attachmentsPath: String { (dataDirectory as NSString).appendingPathComponent("attachments") }

@@ -1,3 +1,5 @@
+import BugZotDomain
+import BugZotMail
 import BugZotREST
 import BugZotHTTP
 import BugZotServices
@@ -26,7 +28,56 @@ public func makeServices(_ configuration: AppConfiguration, database: any Databa
         }
     return AppServices(
         database: database, blobs: blobs,
-        attachmentLimit: configuration.maxAttachmentBytes, hasher: PasswordHasher(cost: configuration.bcryptCost))
+        attachmentLimit: configuration.maxAttachmentBytes, hasher: PasswordHasher(cost: configuration.bcryptCost),
+        composer: MailComposer(siteURL: configuration.siteURL, mailDomain: configuration.mailDomain))
+}
+
+/// The job worker, with mail going to the configured SMTP server, or to files when there is none.
+public func makeWorker(_ configuration: AppConfiguration, services: AppServices, logger: Logger) throws -> JobWorker {
+    let from = MailAddress(address: configuration.mailFrom ?? "bugzot@\(configuration.mailDomain)", name: "BugZot")
+    let transport: any MailTransport
+    if let url = configuration.smtpURL {
+        let settings = try SMTPSettings(url: url)
+        logger.info("mail goes through SMTP", metadata: ["server": "\(settings.redactedDescription)"])
+        transport = SMTPMailTransport(client: SMTPClient(settings: settings, logger: logger), from: from)
+    } else {
+        logger.notice("no SMTP server configured (BUGZOT_SMTP_URL): mail is written to files", metadata: ["folder": "\(configuration.mailPath)"])
+        transport = FileMailTransport(directory: URL(fileURLWithPath: configuration.mailPath), from: from, logger: logger)
+    }
+    var settings = JobWorker.Settings()
+    settings.baseDelay = configuration.jobRetrySeconds
+    settings.maximumAttempts = configuration.jobMaxAttempts
+    return services.worker(transport: transport, settings: settings, logger: logger)
+}
+
+/// Fails with the reason when an SMTP URL can't be used.
+public func checkSMTPURL(_ url: String) throws {
+    _ = try SMTPSettings(url: url)
+}
+
+/// Runs `then` once the database is migrated: for a process with no HTTP server (`bugzot worker`).
+public struct MigratingService<Next: Service>: Service {
+    let database: any Database
+    let logger: Logger
+    let then: Next
+
+    public init(database: any Database, logger: Logger, then: Next) {
+        self.database = database
+        self.logger = logger
+        self.then = then
+    }
+
+    public func run() async throws {
+        try await migrate(database, logger: logger)
+        try await then.run()
+    }
+}
+
+/// Applies pending migrations, saying which.
+public func migrate(_ database: any Database, logger: Logger) async throws {
+    try await database.checkReachable()
+    let applied = try await Migrator.migrate(database)
+    if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
 }
 
 /// The composition root: the HTTP application (REST API, attachments, web UI) over `database`, which it runs as a service and
@@ -36,22 +87,22 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let services = makeServices(configuration, database: database)
+    let worker = configuration.runsWorker ? try makeWorker(configuration, services: services, logger: logger) : nil
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
     AttachmentTransfer(services: services).register(on: router)
+    QueueAPI(services: services).register(on: router)
     try await WebUI.load(services: services, publicURL: configuration.publicURL, logger: logger).register(on: router)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot"),
-        services: [database],
+        services: [database] + (worker.map { [$0] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
     app.beforeServerStarts {
-        try await database.checkReachable()
-        let applied = try await Migrator.migrate(database)
-        if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
+        try await migrate(database, logger: logger)
         if try await database.read({ sql in try await SQLStore(sql).countUsers() }) == 0 {
             logger.notice(
                 "The database has no users yet. Create the first administrator with: bugzot user create --login admin@example.com --admin (the password is read from standard input)"

@@ -53,6 +53,7 @@ public enum DomainError: Error, Sendable, Equatable {
     case passwordTooShort(minimum: Int)
     case weakPassword(String)
     case activationInvalid
+    case resetInvalid
     case anonymousUserLookup
     // Administration
     case productExists(String)
@@ -128,6 +129,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .passwordTooShort(let minimum): "The password must be at least \(minimum) characters long."
         case .weakPassword(let reason): "That password is too easy to guess: \(reason)"
         case .activationInvalid: "This activation link is not valid or has expired. Sign up again to get a new one."
+        case .resetInvalid: "This password-reset link is not valid or has expired. Ask for a new one."
         case .anonymousUserLookup: "Logged-out users cannot use the 'ids' or 'match' arguments to this function to access any user information."
         case .productExists(let name): "A product with the name '\(name)' already exists."
         case .productNameRequired: "You must enter a name for the product."

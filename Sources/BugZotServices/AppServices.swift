@@ -12,19 +12,29 @@ public struct AppServices: Sendable {
     public let catalog: CatalogService
     public let bugs: BugService
     public let attachments: AttachmentService
+    public let notifications: NotificationService
+    public let jobs: JobQueue
+    public let webhooks: WebhookService
+    /// Writes every email BugZot sends.
+    public let composer: MailComposer
 
     public init(
         database: any Database, blobs: any BlobStore, attachmentLimit: Int = 100 * 1024 * 1024, policy: Policy = Policy(),
-        hasher: PasswordHasher = PasswordHasher(), throttle: AuthService.Throttle = .init()
+        hasher: PasswordHasher = PasswordHasher(), throttle: AuthService.Throttle = .init(),
+        composer: MailComposer = MailComposer(siteURL: "http://127.0.0.1:8080", mailDomain: "localhost")
     ) {
         self.database = database
         self.policy = policy
         self.auth = AuthService(database: database, hasher: hasher, throttle: throttle)
         self.sessions = SessionService(database: database, auth: auth)
-        self.accounts = AccountService(database: database, hasher: hasher, policy: policy)
+        self.accounts = AccountService(database: database, hasher: hasher, policy: policy, composer: composer)
+        self.composer = composer
         self.users = UserService(database: database, hasher: hasher, policy: policy)
         self.catalog = CatalogService(database: database)
         self.bugs = BugService(database: database, policy: policy)
         self.attachments = AttachmentService(database: database, blobs: blobs, bugs: bugs, policy: policy, limit: attachmentLimit)
+        self.notifications = NotificationService(database: database, bugs: bugs, policy: policy)
+        self.jobs = JobQueue(database: database)
+        self.webhooks = WebhookService(database: database)
     }
 }

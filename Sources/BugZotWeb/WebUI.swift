@@ -36,7 +36,8 @@ public struct WebUI: Sendable {
             (.get, "/", home),
             (.get, "/login", loginPage), (.post, "/login", login), (.post, "/logout", logout),
             (.get, "/signup", signupPage), (.post, "/signup", signup), (.get, "/activate", activate),
-            (.get, "/account", accountPage), (.post, "/account/password", changePassword),
+            (.get, "/forgot", forgotPage), (.post, "/forgot", forgot), (.get, "/reset", resetPage), (.post, "/reset", reset),
+            (.get, "/account", accountPage), (.post, "/account/password", changePassword), (.post, "/account/mail", saveMailPreferences),
             (.post, "/account/apikeys", createAPIKey), (.post, "/account/apikeys/{id}/revoke", revokeAPIKey),
             (.get, "/bugs", bugList), (.post, "/searches", saveSearch), (.post, "/searches/{id}/delete", deleteSearch),
             (.get, "/bug/new", newBugPage), (.post, "/bug/new", fileBug),
@@ -50,6 +51,9 @@ public struct WebUI: Sendable {
             (.get, "/admin/products/{name}", adminProduct), (.post, "/admin/products/{name}/components", adminCreateComponent),
             (.post, "/admin/products/{name}/values", adminAddValue),
             (.get, "/admin/workflow", adminWorkflow), (.post, "/admin/workflow", adminSaveWorkflow),
+            (.get, "/admin/jobs", adminJobs), (.post, "/admin/jobs/{id}/retry", adminRetryJob),
+            (.get, "/admin/webhooks", adminWebhooks), (.post, "/admin/webhooks", adminCreateWebhook),
+            (.get, "/admin/webhooks/{id}", adminWebhookDeliveries), (.post, "/admin/webhooks/{id}/deactivate", adminDeactivateWebhook),
         ]
         for (method, path, handler) in routes {
             router.on(RouterPath(path), method: method) { request, context in

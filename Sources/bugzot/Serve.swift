@@ -24,8 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where attachments are kept: files (in the data dir) or database (env BUGZOT_ATTACHMENT_STORE; default files).")
     var attachmentStore: String?
 
-    @Option(help: "The address people reach BugZot at, for links sent to them, e.g. https://bugs.example.com (env BUGZOT_PUBLIC_URL; default: each request's Host).")
-    var publicURL: String?
+    @OptionGroup var notifications: NotificationOptions
+
+    @Flag(name: .customLong("no-worker"), help: "Don't run a job worker in this process (env BUGZOT_WORKER=0); run `bugzot worker` elsewhere.")
+    var noWorker = false
 
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: UInt8?
@@ -43,11 +45,7 @@ struct Serve: AsyncParsableCommand {
         if let store = attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"], AttachmentStoreKind(rawValue: store) == nil {
             throw ValidationError("--attachment-store must be files or database.")
         }
-        if let url = publicURL ?? environment["BUGZOT_PUBLIC_URL"],
-            !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil
-        {
-            throw ValidationError("--public-url must be an http:// or https:// address.")
-        }
+        try notifications.check()
         if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
     }
 
@@ -66,7 +64,8 @@ struct Serve: AsyncParsableCommand {
             configuration.attachmentStore = store
         }
         configuration.bcryptCost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].flatMap(UInt8.init) ?? configuration.bcryptCost
-        configuration.publicURL = publicURL ?? environment["BUGZOT_PUBLIC_URL"]
+        configuration.runsWorker = !noWorker && environment["BUGZOT_WORKER"] != "0"
+        notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
         let logger = makeLogger(level: logLevel ?? environment["BUGZOT_LOG_LEVEL"] ?? "info")
         try await runReportingFailure {

@@ -1,3 +1,4 @@
+import BugZotDomain
 import BugZotWeb
 import Testing
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -90,8 +91,9 @@ def run(args: list[str], *, input: str = "", env: dict[str, str] | None = None,
 class BugzotServer:
     """`bugzot serve` on a free loopback port, with its own data folder and database."""
 
-    def __init__(self, binary: Path, workdir: Path, database_url: str | None):
+    def __init__(self, binary: Path, workdir: Path, database_url: str | None, extra_args: tuple[str, ...] = ()):
         self.binary = binary
+        self.extra_args = list(extra_args)
         self.data_dir = workdir / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / "server.log"
@@ -112,7 +114,7 @@ class BugzotServer:
 
     def start(self) -> None:
         args = [str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                *self.storage_args()]
+                *self.storage_args(), *self.extra_args]
         with open(self.log_path, "ab") as log:  # a file, not a pipe: it can never fill up
             log.write(f"$ {' '.join(args)}\n".encode())
             log.flush()
@@ -151,6 +153,12 @@ class BugzotServer:
             self.proc.wait()
         pytest.fail(f"{self.name} was still running {STOP_TIMEOUT}s after SIGTERM; its log:\n"
                     f"{self.log()}", pytrace=False)
+
+    def kill(self) -> None:
+        """SIGKILL: the server gets no chance to finish anything (a crash, a power cut)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def log(self, lines: int = 80) -> str:
         return tail(self.log_path, lines)
@@ -211,6 +219,70 @@ class Rest:
 
     def comments(self, bug_id: int) -> list[dict]:
         return self.get(f"/bug/{bug_id}/comment")["bugs"][str(bug_id)]["comments"]
+
+
+    def api(self, method: str, path: str, *, expect: tuple[int, ...] = (200,), body: dict | None = None) -> dict:
+        """BugZot's own /api routes, with this user's key."""
+        r = self.session.request(method, f"{self.base_url}/api{path}", params={"Bugzilla_api_key": self.api_key},
+                                 json=body, timeout=HTTP_TIMEOUT)
+        if r.status_code not in expect:
+            raise AssertionError(f"{method} /api{path} answered {r.status_code}, expected {expect}: {r.text[:2000]}")
+        return r.json()
+
+
+# --- SMTP -----------------------------------------------------------------------------------
+
+SMTP_SCRIPT = REPO / "Tests" / "BugZotMailTests" / "smtp_server.py"
+SMTP_USER, SMTP_PASSWORD = "bugzot", "s3cret:p@ss"  # what smtp_server.py's AUTH accepts
+
+
+class SmtpServer:
+    """aiosmtpd (through Tests/BugZotMailTests/smtp_server.py) on a fixed loopback port, so it can
+    be stopped and started again — or in another mode — where BugZot expects it."""
+
+    def __init__(self, spool: Path, port: int | None = None):
+        self.spool = spool
+        self.spool.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self, mode: str = "plain") -> None:
+        self.stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(SMTP_SCRIPT), "--mode", mode, "--spool", str(self.spool), "--port", str(self.port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=child_env())
+        line = self.proc.stdout.readline()
+        if not line.startswith("READY"):
+            raise AssertionError(f"the SMTP test server did not start: {line}{self.proc.stdout.read()}")
+
+    def stop(self) -> None:
+        """Down: connections are refused until it starts again."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.stdin.close()  # the script exits when its stdin closes
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def messages(self) -> list[dict]:
+        """Every message received so far: envelope, headers (as a dict) and decoded text."""
+        records = []
+        for path in sorted(self.spool.glob("*.json"), key=lambda p: int(p.stem)):
+            record = json.loads(path.read_text())
+            record["header"] = {name.lower(): value for name, value in record["headers"]}
+            records.append(record)
+        return records
+
+    def wait_for(self, predicate, count: int = 1, timeout: float = 30) -> list[dict]:
+        """The received messages matching `predicate`, once there are at least `count`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.messages() if predicate(m)]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
 
 
 # --- python-bugzilla ----------------------------------------------------------------------

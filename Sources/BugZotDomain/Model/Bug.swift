@@ -111,11 +111,16 @@ public struct Comment: Sendable, Equatable {
 
 /// One changed field: API field name and the values as text (lists joined with ", "), and the
 /// attachment it belongs to, if any.
-public struct FieldChange: Sendable, Equatable {
+public struct FieldChange: Sendable, Equatable, Codable {
     public var field: String
     public var removed: String
     public var added: String
     public var attachmentID: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case field, removed, added
+        case attachmentID = "attachment_id"
+    }
 
     public init(field: String, removed: String, added: String, attachmentID: Int? = nil) {
         self.field = field

@@ -8,8 +8,11 @@ public struct AccountService: Sendable {
     let database: any Database
     let hasher: PasswordHasher
     let policy: Policy
+    let composer: MailComposer
     /// An activation link works for this long.
     let activationLifetime: TimeInterval = 7 * 24 * 3600
+    /// A password-reset link works for this long.
+    let resetLifetime: TimeInterval = 3600
     /// What a pending account's owner is told if they try to log in.
     static let pendingText = "This account has not been activated yet: follow the link sent when you signed up."
     /// Bounds on what one user may keep.
@@ -18,16 +21,18 @@ public struct AccountService: Sendable {
     static let maximumSearchQueryLength = 4000
     static let maximumKeyDescriptionLength = 200
 
-    public init(database: any Database, hasher: PasswordHasher, policy: Policy) {
+    public init(database: any Database, hasher: PasswordHasher, policy: Policy, composer: MailComposer) {
         self.database = database
         self.hasher = hasher
         self.policy = policy
+        self.composer = composer
     }
 
     // MARK: Sign-up
 
-    /// Creates an account that stays disabled until `activate` sees the returned token. Signing up
-    /// again for an account still pending replaces its name, password and token.
+    /// Creates an account that stays disabled until `activate` sees the returned token, which is
+    /// mailed (through the job queue) to the address. Signing up again for an account still
+    /// pending replaces its name, password and token.
     public func signUp(login: String, realName: String, password: String) async throws -> (userID: Int, activationToken: String) {
         let login = login.trimmingCharacters(in: .whitespaces).lowercased()
         guard InputRules.isValidEmail(login) else { throw DomainError.illegalEmail(login) }
@@ -50,6 +55,7 @@ public struct AccountService: Sendable {
                 try await store.updateUser(id: userID, disabledText: Self.pendingText)
             }
             try await store.insertActivation(userID: userID, hash: Secrets.digest(token), at: now)
+            try await Outbox.mail(composer.activation(to: login, name: realName, token: token), key: nil, in: store, at: now)
             return userID
         }
         return (userID, token)
@@ -87,6 +93,70 @@ public struct AccountService: Sendable {
             try await store.updateUser(id: user.id, passwordHash: hash)
             try await store.deleteLoginTokens(userID: user.id)
             try await store.deleteWebSessions(userID: user.id, except: sessionToken.map(Secrets.digest))
+        }
+    }
+
+    /// Mails a password-reset link if the address belongs to an active account. Says nothing either
+    /// way, so the form can't be used to find out who has an account.
+    public func requestPasswordReset(login: String) async throws {
+        let token = Secrets.random()
+        let now = Date()
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            guard let user = try await store.user(login: login.trimmingCharacters(in: .whitespaces)), user.isEnabled else { return }
+            try await store.insertPasswordReset(userID: user.id, hash: Secrets.digest(token), at: now)
+            try await Outbox.mail(composer.passwordReset(to: user.login, name: user.realName, token: token), key: nil, in: store, at: now)
+        }
+    }
+
+    /// Whether a reset token is still good (for showing the form).
+    public func isValidPasswordReset(token: String) async throws -> Bool {
+        let since = Date().addingTimeInterval(-resetLifetime)
+        return try await database.read { sql in try await SQLStore(sql).passwordReset(hash: Secrets.digest(token), since: since) } != nil
+    }
+
+    /// Sets a new password with a reset token, once; every session and login token of the account ends.
+    public func resetPassword(token: String, new password: String) async throws {
+        let since = Date().addingTimeInterval(-resetLifetime)
+        let userID = try await database.read { sql in try await SQLStore(sql).passwordReset(hash: Secrets.digest(token), since: since) }
+        guard let userID, let user = try await database.read({ sql in try await SQLStore(sql).users(ids: [userID]).first }) else {
+            throw DomainError.resetInvalid
+        }
+        try PasswordRules.check(password, login: user.login, policy: policy)
+        let hash = try await hasher.hash(password)
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            // Checked again inside the transaction: a token works once.
+            guard try await store.passwordReset(hash: Secrets.digest(token), since: since) == userID else { throw DomainError.resetInvalid }
+            try await store.deletePasswordReset(userID: userID)
+            try await store.updateUser(id: userID, passwordHash: hash)
+            try await store.deleteLoginTokens(userID: userID)
+            try await store.deleteWebSessions(userID: userID)
+        }
+    }
+
+    // MARK: Mail preferences
+
+    /// The kinds of change the user chose not to hear about, and the components they watch.
+    public func mailPreferences(by principal: Principal) async throws -> (optedOut: Set<ChangeKind>, watched: Set<Int>) {
+        let user = try principal.requireUser()
+        return try await database.read { sql in
+            let store = SQLStore(sql)
+            return (try await store.mailOptOuts(userIDs: [user.id])[user.id] ?? [], try await store.watchedComponents(userID: user.id))
+        }
+    }
+
+    public func setMailPreferences(optedOut: Set<ChangeKind>, watched: Set<Int>, by principal: Principal) async throws {
+        let user = try principal.requireUser()
+        try policy.checkListSizes([("watched", watched.count)])
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let known = Set(try await store.products(ids: try await store.productIDs()).flatMap(\.components).map(\.id))
+            if let unknown = watched.first(where: { !known.contains($0) }) {
+                throw DomainError.objectNotFound(kind: "component", name: String(unknown))
+            }
+            try await store.setMailOptOuts(userID: user.id, optedOut)
+            try await store.setWatchedComponents(userID: user.id, watched)
         }
     }
 

@@ -116,6 +116,7 @@ public struct AttachmentService: Sendable {
                     let note = try await store.insertComment(bugID: bugID, author: creator, text: text, isPrivate: details.isPrivate, at: now)
                     try await store.setCommentAttachment(commentID: note.id, attachmentID: id)
                     try await store.touchBugs([bugID], at: now)
+                    try await Outbox.bugChanged(BugEvent(bugID: bugID, actorID: creator.id, when: now, commentIDs: [note.id]), in: store)
                     ids.append(id)
                 }
                 return ids
@@ -212,11 +213,14 @@ public struct AttachmentService: Sendable {
                     new.lastChangeTime = now
                     try await store.updateAttachment(new)
                     try await store.insertHistory(bugID: old.bugID, who: actor, at: now, changes: fieldChanges)
+                    var event = BugEvent(bugID: old.bugID, actorID: actor.id, when: now, changes: fieldChanges)
                     if let comment = changes.comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                         let note = try await store.insertComment(bugID: old.bugID, author: actor, text: comment, isPrivate: new.isPrivate, at: now)
                         try await store.setCommentAttachment(commentID: note.id, attachmentID: old.id)
+                        event.commentIDs.append(note.id)
                     }
                     try await store.touchBugs([old.bugID], at: now)
+                    try await Outbox.bugChanged(event, in: store)
                 }
                 results.append((new, fieldChanges))
             }

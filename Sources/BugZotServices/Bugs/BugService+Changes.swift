@@ -36,8 +36,9 @@ extension BugService {
             if let taken = try await store.aliasesInUse(bug.aliases, except: 0).first { throw DomainError.aliasInUse(taken) }
             try await checkDependencyLoops(bugID: 0, blocks: bug.blocks, dependsOn: bug.dependsOn, store: store)
             let id = try await store.insertBug(bug)
-            _ = try await store.insertComment(
+            let description = try await store.insertComment(
                 bugID: id, author: reporter, text: request.description, isPrivate: request.descriptionIsPrivate, at: now)
+            try await Outbox.bugChanged(BugEvent(bugID: id, actorID: reporter.id, when: now, isNew: true, commentIDs: [description.id]), in: store)
             var stored = bug
             stored.id = id
             try await recordReciprocalChanges(of: id, from: Self.withoutLists(bug), to: stored, by: reporter, at: now, store: store)
@@ -114,13 +115,16 @@ extension BugService {
                     if try await store.duplicateChain(from: dupeOf).contains(id) { throw DomainError.duplicateLoop(dupeOf) }
                 }
                 var touched = !changes.isEmpty
+                var event = BugEvent(bugID: id, actorID: actor.id, when: now)
                 if !changes.isEmpty {
+                    event.changes = BugRules.changes(from: bug, to: new)
                     try await store.updateBug(from: bug, to: new)
-                    try await store.insertHistory(bugID: id, who: actor, at: now, changes: BugRules.changes(from: bug, to: new))
+                    try await store.insertHistory(bugID: id, who: actor, at: now, changes: event.changes)
                     try await recordReciprocalChanges(of: id, from: bug, to: new, by: actor, at: now, store: store)
                 }
                 if let comment = request.comment {
-                    _ = try await store.insertComment(bugID: id, author: actor, text: comment.text, isPrivate: comment.isPrivate, at: now)
+                    let stored = try await store.insertComment(bugID: id, author: actor, text: comment.text, isPrivate: comment.isPrivate, at: now)
+                    event.commentIDs.append(stored.id)
                     touched = true
                 }
                 if let dupeOf = new.dupeOf, dupeOf != bug.dupeOf {
@@ -128,6 +132,7 @@ extension BugService {
                 }
                 if try await changeCommentPrivacy(request.commentPrivacy, bugID: id, by: principal, store: store) { touched = true }
                 if touched, changes.isEmpty { try await store.touchBugs([id], at: now) }
+                if !event.changes.isEmpty || !event.commentIDs.isEmpty { try await Outbox.bugChanged(event, in: store) }
                 results.append(BugUpdateResult(id: id, aliases: new.aliases, lastChangeTime: touched ? now : bug.lastChangeTime, changes: changes))
             }
             return results
@@ -144,6 +149,7 @@ extension BugService {
             try await self.rules(store).checkComment(comment, by: principal)
             let stored = try await store.insertComment(bugID: id, author: author, text: comment.text, isPrivate: comment.isPrivate, at: now)
             try await store.touchBugs([id], at: now)
+            try await Outbox.bugChanged(BugEvent(bugID: id, actorID: author.id, when: now, commentIDs: [stored.id]), in: store)
             return stored
         }
     }

@@ -9,7 +9,79 @@ public enum Schema {
         Migration("003_attachments", statements: attachments),
         Migration("004_blob_chunks", statements: blobChunks),
         Migration("005_web_accounts", statements: webAccounts),
+        Migration("006_notifications", statements: notifications),
     ]
+
+    /// The job queue (the outbox of mail and webhooks), mail preferences, component watchers,
+    /// password resets, webhooks and their deliveries.
+    private static func notifications(_ kind: DatabaseKind) -> [String] {
+        let pk = primaryKey(kind)
+        return [
+            """
+            CREATE TABLE jobs (
+                id \(pk),
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                idempotency_key TEXT UNIQUE,
+                state TEXT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                run_at BIGINT NOT NULL,
+                lease_until BIGINT,
+                last_error TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX jobs_ready ON jobs (state, run_at)",
+            """
+            CREATE TABLE mail_opt_outs (
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                change_kind TEXT NOT NULL,
+                PRIMARY KEY (user_id, change_kind)
+            )
+            """,
+            """
+            CREATE TABLE component_watchers (
+                component_id BIGINT NOT NULL REFERENCES components(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                PRIMARY KEY (component_id, user_id)
+            )
+            """,
+            "CREATE INDEX component_watchers_user ON component_watchers (user_id)",
+            """
+            CREATE TABLE password_resets (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id),
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE webhooks (
+                id \(pk),
+                owner_id BIGINT NOT NULL REFERENCES users(id),
+                url TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                product TEXT,
+                events TEXT NOT NULL,
+                is_active BOOLEAN NOT NULL DEFAULT TRUE,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+                id \(pk),
+                webhook_id BIGINT NOT NULL REFERENCES webhooks(id),
+                job_id BIGINT NOT NULL,
+                event TEXT NOT NULL,
+                attempted_at BIGINT NOT NULL,
+                status_code BIGINT,
+                outcome TEXT NOT NULL,
+                duration_ms BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, id)",
+        ]
+    }
 
     /// Browser sessions, pending sign-ups and saved searches: what the web UI keeps.
     private static func webAccounts(_ kind: DatabaseKind) -> [String] {

@@ -58,7 +58,7 @@ extension WebUI {
         return pages.render("signup", title: "Sign up", page: view, for: web)
     }
 
-    /// Creates a pending account; the activation link goes to the log until mail is configured.
+    /// Creates a pending account; the activation link is mailed through the job queue.
     func signup(_ web: inout WebRequest) async throws -> Response {
         let form = try await web.form()
         let login = form.text("login") ?? ""
@@ -68,9 +68,7 @@ extension WebUI {
             guard form["password"] == form["password_confirm"] else {
                 throw WebError.badRequest("The two passwords you entered do not match.")
             }
-            let (_, token) = try await services.accounts.signUp(login: login, realName: name, password: form["password"] ?? "")
-            let link = siteURL(for: web) + "/activate?token=" + token
-            logger.notice("account activation link (sent by mail once mail is configured)", metadata: ["login": "\(login)", "link": "\(link)"])
+            _ = try await services.accounts.signUp(login: login, realName: name, password: form["password"] ?? "")
             let view = SignupView(login: login, name: name, minimumLength: minimum, error: nil, sentTo: login.lowercased())
             return pages.render("signup", title: "Check your email", page: view, for: web)
         } catch let error as DomainError {
@@ -90,6 +88,52 @@ extension WebUI {
         return pages.redirect(to: "/?done=activated", for: web)
     }
 
+    struct ForgotView {
+        let login: String
+        let sent: Bool
+    }
+
+    func forgotPage(_ web: inout WebRequest) async throws -> Response {
+        pages.render("forgot", title: "Forgot your password?", page: ForgotView(login: "", sent: false), for: web)
+    }
+
+    /// Mails a reset link if there is such an account; the answer is the same either way.
+    func forgot(_ web: inout WebRequest) async throws -> Response {
+        let form = try await web.form()
+        let login = form.text("login") ?? ""
+        try await services.accounts.requestPasswordReset(login: login)
+        return pages.render("forgot", title: "Check your email", page: ForgotView(login: login, sent: true), for: web)
+    }
+
+    struct ResetView {
+        let token: String
+        let minimumLength: Int
+        let error: String?
+    }
+
+    func resetPage(_ web: inout WebRequest) async throws -> Response {
+        let token = web.query["token"] ?? ""
+        guard try await services.accounts.isValidPasswordReset(token: token) else { throw DomainError.resetInvalid }
+        let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: nil)
+        return pages.render("reset", title: "Choose a new password", page: view, for: web)
+    }
+
+    func reset(_ web: inout WebRequest) async throws -> Response {
+        let form = try await web.form()
+        let token = form["token"] ?? ""
+        do {
+            guard form["password"] == form["password_confirm"] else { throw WebError.badRequest("The two passwords you entered do not match.") }
+            try await services.accounts.resetPassword(token: token, new: form["password"] ?? "")
+        } catch let error as DomainError where error != .resetInvalid {
+            let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: error.message)
+            return pages.render("reset", title: "Choose a new password", page: view, for: web, status: .unprocessableContent)
+        } catch let error as WebError {
+            let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: error.statusAndMessage.1)
+            return pages.render("reset", title: "Choose a new password", page: view, for: web, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/login?done=reset", for: web)
+    }
+
     struct AccountView {
         struct Key {
             let id: Int
@@ -105,6 +149,8 @@ extension WebUI {
         let newKey: String?
         let minimumLength: Int
         let error: String?
+        let changeKinds: [Option]
+        let components: [Option]
     }
 
     func accountPage(_ web: inout WebRequest) async throws -> Response {
@@ -116,8 +162,14 @@ extension WebUI {
         let keys = try await services.accounts.apiKeys(by: web.principal).map {
             AccountView.Key(id: $0.id, prefix: $0.prefix, description: $0.description, created: DateText.day($0.createdAt), isRevoked: $0.isRevoked)
         }
+        let (optedOut, watched) = try await services.accounts.mailPreferences(by: web.principal)
+        let components = try await services.catalog.fieldData().products.flatMap { product in
+            product.components.map { Option(value: String($0.id), label: "\(product.name) / \($0.name)", selected: watched.contains($0.id)) }
+        }
         let view = AccountView(
-            user: user, keys: keys, hasKeys: !keys.isEmpty, newKey: newKey, minimumLength: services.policy.minimumPasswordLength, error: error)
+            user: user, keys: keys, hasKeys: !keys.isEmpty, newKey: newKey, minimumLength: services.policy.minimumPasswordLength, error: error,
+            changeKinds: ChangeKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: !optedOut.contains($0)) },
+            components: components)
         return pages.render("account", title: "Your account", page: view, for: web, status: status)
     }
 
@@ -137,6 +189,16 @@ extension WebUI {
             return try await renderAccount(web, newKey: nil, error: error.statusAndMessage.1, status: .unprocessableContent)
         }
         return pages.redirect(to: "/account?done=password", for: web)
+    }
+
+    /// Which changes the user hears about, and which components they watch.
+    func saveMailPreferences(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        let wanted = Set(form.all("mail").compactMap(ChangeKind.init(rawValue:)))
+        let watched = Set(form.all("watch").compactMap(Int.init))
+        try await services.accounts.setMailPreferences(optedOut: Set(ChangeKind.allCases).subtracting(wanted), watched: watched, by: web.principal)
+        return pages.redirect(to: "/account?done=saved", for: web)
     }
 
     func createAPIKey(_ web: inout WebRequest) async throws -> Response {

@@ -362,3 +362,122 @@ extension DomainError {
         }
     }
 }
+
+/// The job queue for administrators: how many jobs wait, and the dead ones with a retry button.
+extension WebUI {
+    struct JobsView {
+        struct Row {
+            let id: Int
+            let kind: String
+            let attempts: Int
+            let created: String
+            let error: String
+        }
+        let counts: [Option]
+        let dead: [Row]
+        let hasDead: Bool
+    }
+
+    func adminJobs(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let counts = try await services.jobs.counts(by: web.principal)
+        let dead = try await services.jobs.jobs(state: .dead, by: web.principal).map {
+            JobsView.Row(id: $0.id, kind: $0.kind, attempts: $0.attempts, created: DateText.minute($0.createdAt), error: $0.lastError)
+        }
+        let view = JobsView(
+            counts: Job.State.allCases.map { Option(value: String(counts[$0] ?? 0), label: $0.rawValue, selected: false) }, dead: dead,
+            hasDead: !dead.isEmpty)
+        return pages.render("admin_jobs", title: "Job queue", page: view, for: web)
+    }
+
+    func adminRetryJob(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        _ = try await web.form()
+        try await services.jobs.retry(id: try number("id", in: web), by: web.principal)
+        return pages.redirect(to: "/admin/jobs?done=retried", for: web)
+    }
+}
+
+/// Webhooks for administrators: register, deactivate, and read each one's delivery log.
+extension WebUI {
+    struct WebhooksView {
+        struct Row {
+            let id: Int
+            let url: String
+            let product: String
+            let events: String
+            let isActive: Bool
+        }
+        let hooks: [Row]
+        let products: [Option]
+        let events: [Option]
+        let error: String?
+        let url: String
+    }
+
+    func adminWebhooks(_ web: inout WebRequest) async throws -> Response {
+        try await renderWebhooks(web, form: Form([]), error: nil)
+    }
+
+    private func renderWebhooks(_ web: WebRequest, form: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try web.requireUser()
+        let hooks = try await services.webhooks.webhooks(by: web.principal).map {
+            WebhooksView.Row(id: $0.id, url: $0.url, product: $0.product ?? "any", events: $0.events.sorted().joined(separator: ", "), isActive: $0.isActive)
+        }
+        let products = try await services.catalog.fieldData().products.map(\.name)
+        let chosen = Set(form.all("events"))
+        let view = WebhooksView(
+            hooks: hooks, products: [Option(value: "", label: "Any product", selected: true)] + Option.list(products, selected: form["product"]),
+            events: WebhookPayload.events.map { Option(value: $0, label: $0, selected: chosen.isEmpty || chosen.contains($0)) }, error: error,
+            url: form["url"] ?? "")
+        return pages.render("admin_webhooks", title: "Webhooks", page: view, for: web, status: status)
+    }
+
+    func adminCreateWebhook(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        do {
+            _ = try await services.webhooks.create(
+                url: form["url"] ?? "", secret: form["secret"] ?? "", product: form.text("product"), events: Set(form.all("events")),
+                by: web.principal)
+        } catch let error as DomainError where error.isInputError {
+            return try await renderWebhooks(web, form: form, error: error.message, status: .unprocessableContent)
+        }
+        return pages.redirect(to: "/admin/webhooks?done=created", for: web)
+    }
+
+    func adminDeactivateWebhook(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        _ = try await web.form()
+        try await services.webhooks.deactivate(id: try number("id", in: web), by: web.principal)
+        return pages.redirect(to: "/admin/webhooks?done=saved", for: web)
+    }
+
+    struct DeliveriesView {
+        struct Row {
+            let when: String
+            let event: String
+            let job: Int
+            let status: String
+            let outcome: String
+            let duration: Int
+        }
+        let id: Int
+        let url: String
+        let rows: [Row]
+        let hasRows: Bool
+    }
+
+    func adminWebhookDeliveries(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let (hook, deliveries) = try await services.webhooks.deliveries(of: try number("id", in: web), by: web.principal)
+        let rows = deliveries.map {
+            DeliveriesView.Row(
+                when: DateText.minute($0.attemptedAt), event: $0.event, job: $0.jobID, status: $0.statusCode.map(String.init) ?? "–",
+                outcome: $0.outcome, duration: $0.durationMilliseconds)
+        }
+        return pages.render(
+            "admin_deliveries", title: "Deliveries to \(hook.url)", page: DeliveriesView(id: hook.id, url: hook.url, rows: rows, hasRows: !rows.isEmpty),
+            for: web)
+    }
+}

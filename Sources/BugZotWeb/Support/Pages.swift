@@ -100,6 +100,8 @@ enum Notices {
         case "created": "Created."
         case "activated": "Your account is active. Welcome to BugZot!"
         case "logged_out": "You are logged out."
+        case "reset": "Your password was changed. Log in with the new one."
+        case "retried": "The job is queued again."
         default: nil
         }
     }

@@ -32,7 +32,7 @@ struct TestSite: Sendable {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
         let configuration = AppConfiguration(
             dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
-            attachmentStore: attachmentStore)
+            attachmentStore: attachmentStore, runsWorker: false)  // tests run jobs themselves
         let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
         try await app.test(.router) { client in
             let services = makeServices(configuration, database: database)

@@ -1,0 +1,67 @@
+import BugZotDomain
+import BugZotStorage
+import Foundation
+
+/// Turns each change set into one message for each person involved who may see it and wants it,
+/// and one delivery for each webhook that asked for it. Runs as the handler of `bug_event` jobs,
+/// so no web request ever waits for it.
+public struct NotificationService: Sendable {
+    let database: any Database
+    let bugs: BugService
+    let policy: Policy
+
+    public init(database: any Database, bugs: BugService, policy: Policy) {
+        self.database = database
+        self.bugs = bugs
+        self.policy = policy
+    }
+
+    /// Queues the messages for one `bug_event` job. Each is keyed by the job and the recipient, so
+    /// running the job again (after a crash) queues nothing twice.
+    public func fanOut(_ job: Job, mail: MailComposer) async throws {
+        let event = try Outbox.decode(BugEvent.self, from: job.payload)
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            guard let bug = try await store.bug(id: event.bugID),
+                let actor = try await store.users(ids: [event.actorID]).first?.summary
+            else { return }
+            let comments = try await store.comments(ids: event.commentIDs).sorted { $0.count < $1.count }
+            let component = try await store.product(name: bug.product)?.component(named: bug.component)
+            let watchers = if let component { try await store.watchers(ofComponent: component.id) } else { [UserSummary]() }
+            let audience = NotificationRules.audience(of: bug, watchers: watchers, policy: policy).filter { $0.user.id != actor.id }
+            let accounts = try await store.users(ids: audience.map(\.user.id))
+            let optOuts = try await store.mailOptOuts(userIDs: audience.map(\.user.id))
+            let kinds = NotificationRules.kinds(of: event, comments: comments)
+            /// The change set as `principal` may see it, or nil when they may see none of it.
+            func seen(by principal: Principal) async throws -> (bug: Bug, changes: [FieldChange], comments: [Comment])? {
+                let entry = [HistoryEntry(when: event.when, who: actor, changes: event.changes)]
+                let cleared = try await bugs.withoutHiddenAttachments(try await bugs.scrubbed(entry, store: store, by: principal), store: store, by: principal)
+                guard let view = NotificationRules.view(
+                    bug: bug, changes: cleared.first?.changes ?? [], comments: comments, isNew: event.isNew, for: principal, policy: policy)
+                else { return nil }
+                return (try await bugs.scrubbed([bug], store: store, by: principal)[0], view.changes, view.comments)
+            }
+            for (person, reason) in audience {
+                guard let account = accounts.first(where: { $0.id == person.id }), account.isEnabled,
+                    NotificationRules.wants(kinds, optedOut: optOuts[account.id] ?? []),
+                    let view = try await seen(by: Principal(user: account.summary, groups: Set(account.groups.map(\.name))))
+                else { continue }
+                let content = mail.bugChange(
+                    bug: view.bug, actor: actor, changes: view.changes, comments: view.comments, isNew: event.isNew,
+                    to: account.summary, reason: reason, eventKey: String(job.id))
+                try await Outbox.mail(content, key: "mail:\(job.id):\(account.id)", in: store)
+            }
+            let name = WebhookPayload.event(isNew: event.isNew, changes: event.changes)
+            for hook in try await store.webhooks() where hook.isActive && hook.events.contains(name) && (hook.product ?? bug.product) == bug.product {
+                guard let owner = try await store.users(ids: [hook.ownerID]).first, owner.isEnabled,
+                    let view = try await seen(by: Principal(user: owner.summary, groups: Set(owner.groups.map(\.name))))
+                else { continue }
+                let payload = WebhookPayload(
+                    bug: view.bug, actor: actor, when: event.when, isNew: event.isNew, changes: view.changes, comments: view.comments,
+                    siteURL: mail.siteURL)
+                try await Outbox.webhook(
+                    WebhookJob(webhookID: hook.id, event: payload.event, body: try Outbox.encode(payload)), key: "webhook:\(job.id):\(hook.id)", in: store)
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import BugZotApp
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run only a job worker: send queued mail and webhooks (migrations run at start). Stops on SIGTERM or SIGINT.")
+
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var notifications: NotificationOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env BUGZOT_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func validate() throws {
+        try notifications.check()
+        if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
+    }
+
+    func run() async throws {
+        var configuration = AppConfiguration()
+        notifications.apply(to: &configuration)
+        storage.apply(to: &configuration)
+        let logger = makeLogger(level: logLevel ?? ProcessInfo.processInfo.environment["BUGZOT_LOG_LEVEL"] ?? "info")
+        try await runReportingFailure {
+            let database = try await openDatabase(configuration, logger: logger)
+            let worker = try makeWorker(configuration, services: makeServices(configuration, database: database), logger: logger)
+            let group = ServiceGroup(
+                services: [database, MigratingService(database: database, logger: logger, then: worker)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+        }
+    }
+}
+
+/// What `serve` and `worker` share about mail and links.
+struct NotificationOptions: ParsableArguments {
+    @Option(help: "The address people reach BugZot at, for links sent to them, e.g. https://bugs.example.com (env BUGZOT_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String?
+
+    @Option(name: .customLong("smtp-url"), help: "smtp://[user:password@]host[:port] or smtps://… (env BUGZOT_SMTP_URL). Without it, mail is written to files in DATA_DIR/mail.")
+    var smtpURL: String?
+
+    @Option(help: "The sender of BugZot's mail (env BUGZOT_MAIL_FROM; default bugzot@ the public URL's host).")
+    var mailFrom: String?
+
+    @Option(help: "Seconds before a failed job's first retry; each later retry waits twice as long (env BUGZOT_JOB_RETRY_SECONDS; default 30).")
+    var jobRetrySeconds: Double?
+
+    @Option(help: "Attempts before a job is dead (env BUGZOT_JOB_MAX_ATTEMPTS; default 10).")
+    var jobMaxAttempts: Int?
+
+    func check() throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = publicURL ?? environment["BUGZOT_PUBLIC_URL"],
+            !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil
+        {
+            throw ValidationError("--public-url must be an http:// or https:// address.")
+        }
+        if let url = smtpURL ?? environment["BUGZOT_SMTP_URL"], !url.isEmpty {
+            do { try checkSMTPURL(url) } catch { throw ValidationError("--smtp-url: \(error)") }
+        }
+        if let seconds = jobRetrySeconds ?? environment["BUGZOT_JOB_RETRY_SECONDS"].flatMap(Double.init), !(0.1...86400).contains(seconds) {
+            throw ValidationError("--job-retry-seconds must be between 0.1 and 86400.")
+        }
+        if let attempts = jobMaxAttempts ?? environment["BUGZOT_JOB_MAX_ATTEMPTS"].flatMap(Int.init), !(1...100).contains(attempts) {
+            throw ValidationError("--job-max-attempts must be between 1 and 100.")
+        }
+    }
+
+    func apply(to configuration: inout AppConfiguration) {
+        let environment = ProcessInfo.processInfo.environment
+        configuration.publicURL = publicURL ?? environment["BUGZOT_PUBLIC_URL"]
+        configuration.smtpURL = (smtpURL ?? environment["BUGZOT_SMTP_URL"]).flatMap { $0.isEmpty ? nil : $0 }
+        configuration.mailFrom = mailFrom ?? environment["BUGZOT_MAIL_FROM"]
+        configuration.jobRetrySeconds = jobRetrySeconds ?? environment["BUGZOT_JOB_RETRY_SECONDS"].flatMap(Double.init) ?? configuration.jobRetrySeconds
+        configuration.jobMaxAttempts = jobMaxAttempts ?? environment["BUGZOT_JOB_MAX_ATTEMPTS"].flatMap(Int.init) ?? configuration.jobMaxAttempts
+    }
+}
