@@ -57,7 +57,8 @@ start() {
 
   as_pg "$bin/initdb" -D "$dir/data" -U bugzot --auth=trust -E UTF8 --locale=C --no-sync >&2
 
-  opts="-c listen_addresses=127.0.0.1"
+  # Every Swift test opens a pool of its own, and many run at once: room for all of them.
+  opts="-c listen_addresses=127.0.0.1 -c max_connections=400"
   if [ "${PG_CLUSTER_DURABLE:-0}" != 1 ]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi

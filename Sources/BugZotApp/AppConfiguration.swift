@@ -29,12 +29,14 @@ public struct AppConfiguration: Sendable {
     public var jobRetrySeconds: Double
     /// Attempts before a job is dead.
     public var jobMaxAttempts: Int
+    /// How long a claimed job belongs to its worker; a crashed worker's jobs run again after it.
+    public var jobLeaseSeconds: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,
         bcryptCost: UInt8 = 10, maxRequestBytes: Int = 10 * 1024 * 1024, maxAttachmentBytes: Int = 100 * 1024 * 1024,
         attachmentStore: AttachmentStoreKind = .files, publicURL: String? = nil, smtpURL: String? = nil, mailFrom: String? = nil,
-        runsWorker: Bool = true, jobRetrySeconds: Double = 30, jobMaxAttempts: Int = 10
+        runsWorker: Bool = true, jobRetrySeconds: Double = 30, jobMaxAttempts: Int = 10, jobLeaseSeconds: Double = 300
     ) {
         self.host = host
         self.port = port
@@ -50,6 +52,7 @@ public struct AppConfiguration: Sendable {
         self.runsWorker = runsWorker
         self.jobRetrySeconds = jobRetrySeconds
         self.jobMaxAttempts = jobMaxAttempts
+        self.jobLeaseSeconds = jobLeaseSeconds
     }
 
     /// The site's address in links sent to people.

@@ -47,6 +47,7 @@ public func makeWorker(_ configuration: AppConfiguration, services: AppServices,
     var settings = JobWorker.Settings()
     settings.baseDelay = configuration.jobRetrySeconds
     settings.maximumAttempts = configuration.jobMaxAttempts
+    settings.lease = configuration.jobLeaseSeconds
     return services.worker(transport: transport, settings: settings, logger: logger)
 }
 

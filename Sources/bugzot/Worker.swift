@@ -53,6 +53,9 @@ struct NotificationOptions: ParsableArguments {
     @Option(help: "Attempts before a job is dead (env BUGZOT_JOB_MAX_ATTEMPTS; default 10).")
     var jobMaxAttempts: Int?
 
+    @Option(help: "Seconds a claimed job is its worker's; a crashed worker's jobs run again after this. Keep it above the longest job (env BUGZOT_JOB_LEASE_SECONDS; default 300).")
+    var jobLeaseSeconds: Double?
+
     func check() throws {
         let environment = ProcessInfo.processInfo.environment
         if let url = publicURL ?? environment["BUGZOT_PUBLIC_URL"],
@@ -66,6 +69,9 @@ struct NotificationOptions: ParsableArguments {
         if let seconds = jobRetrySeconds ?? environment["BUGZOT_JOB_RETRY_SECONDS"].flatMap(Double.init), !(0.1...86400).contains(seconds) {
             throw ValidationError("--job-retry-seconds must be between 0.1 and 86400.")
         }
+        if let lease = jobLeaseSeconds ?? environment["BUGZOT_JOB_LEASE_SECONDS"].flatMap(Double.init), !(1...86400).contains(lease) {
+            throw ValidationError("--job-lease-seconds must be between 1 and 86400.")
+        }
         if let attempts = jobMaxAttempts ?? environment["BUGZOT_JOB_MAX_ATTEMPTS"].flatMap(Int.init), !(1...100).contains(attempts) {
             throw ValidationError("--job-max-attempts must be between 1 and 100.")
         }
@@ -78,5 +84,6 @@ struct NotificationOptions: ParsableArguments {
         configuration.mailFrom = mailFrom ?? environment["BUGZOT_MAIL_FROM"]
         configuration.jobRetrySeconds = jobRetrySeconds ?? environment["BUGZOT_JOB_RETRY_SECONDS"].flatMap(Double.init) ?? configuration.jobRetrySeconds
         configuration.jobMaxAttempts = jobMaxAttempts ?? environment["BUGZOT_JOB_MAX_ATTEMPTS"].flatMap(Int.init) ?? configuration.jobMaxAttempts
+        configuration.jobLeaseSeconds = jobLeaseSeconds ?? environment["BUGZOT_JOB_LEASE_SECONDS"].flatMap(Double.init) ?? configuration.jobLeaseSeconds
     }
 }

@@ -21,6 +21,7 @@ import requests
 from harness import (ADMIN, DEV, SMTP_PASSWORD, SMTP_USER, BugzotServer, Rest, SmtpServer)
 
 RETRY = "1"  # seconds before a failed job's first retry: faults heal within the test
+LEASE = "8"  # seconds before a killed worker's jobs run again (each SMTP step times out after 2)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,8 @@ def server(backend, bugzot_bin, tmp_path_factory, smtp):
     with database as database_url:
         srv = BugzotServer(
             bugzot_bin, tmp_path_factory.mktemp("bugzot"), database_url,
-            ("--smtp-url", f"smtp://127.0.0.1:{smtp.port}", "--job-retry-seconds", RETRY, "--job-max-attempts", "4"))
+            ("--smtp-url", f"smtp://127.0.0.1:{smtp.port}?timeout=2", "--job-retry-seconds", RETRY, "--job-max-attempts", "4",
+             "--job-lease-seconds", LEASE))
         srv.start()
         try:
             yield srv
@@ -141,8 +143,9 @@ def test_crash_with_mail_pending_loses_and_repeats_nothing(site, smtp, dev):
     site.server.kill()
     smtp.start()
     site.server.start()
+    # Jobs the killed worker held come back when their lease runs out.
     for text in texts:
-        assert len(smtp.wait_for(to_admin_about(bug, text))) == 1, text
+        assert len(smtp.wait_for(to_admin_about(bug, text), timeout=60)) == 1, text
     time.sleep(2)
     for text in texts:
         assert len([m for m in smtp.messages() if to_admin_about(bug, text)(m)]) == 1, text
