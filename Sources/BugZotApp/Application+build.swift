@@ -94,7 +94,7 @@ public func buildApplication(
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
     AttachmentTransfer(services: services).register(on: router)
     QueueAPI(services: services).register(on: router)
-    try await WebUI.load(services: services, publicURL: configuration.publicURL, logger: logger).register(on: router)
+    try await WebUI.load(services: services, publicURL: configuration.publicURL).register(on: router)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot"),

@@ -12,19 +12,15 @@ import NIOCore
 public struct WebUI: Sendable {
     let services: AppServices
     let pages: Pages
-    /// Where people reach the site, for links sent to them; nil uses each request's Host.
-    let publicURL: String?
+    /// Whether cookies carry Secure whatever the request says (the site is reached over https).
     let secureCookies: Bool
-    let logger: Logger
 
     /// Loads the templates and assets shipped in the module's bundle.
-    public static func load(services: AppServices, publicURL: String?, logger: Logger) async throws -> WebUI {
+    public static func load(services: AppServices, publicURL: String?) async throws -> WebUI {
         guard let resources = Bundle.module.resourcePath else { throw WebError.notFound }
         let assets = try Assets(directory: resources + "/Static")
         let pages = try await Pages.load(from: resources + "/Templates", assets: assets)
-        return WebUI(
-            services: services, pages: pages, publicURL: publicURL, secureCookies: publicURL?.hasPrefix("https://") ?? false,
-            logger: logger)
+        return WebUI(services: services, pages: pages, secureCookies: publicURL?.hasPrefix("https://") ?? false)
     }
 
     typealias Handler = @Sendable (inout WebRequest) async throws -> Response
@@ -76,13 +72,6 @@ public struct WebUI: Sendable {
             headers[.contentEncoding] = "gzip"
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
-    }
-
-    /// The site's address for links sent to people.
-    func siteURL(for web: WebRequest) -> String {
-        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
-        let host = web.request.head.authority ?? "localhost"
-        return (web.isSecure ? "https://" : "http://") + host
     }
 
     /// A path capture that must be a number.

@@ -32,8 +32,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: UInt8?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (env BUGZOT_LOG_LEVEL; default info).")
-    var logLevel: String?
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -46,7 +45,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--attachment-store must be files or database.")
         }
         try notifications.check()
-        if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
+        try logging.check()
     }
 
     func run() async throws {
@@ -67,7 +66,7 @@ struct Serve: AsyncParsableCommand {
         configuration.runsWorker = !noWorker && environment["BUGZOT_WORKER"] != "0"
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
-        let logger = makeLogger(level: logLevel ?? environment["BUGZOT_LOG_LEVEL"] ?? "info")
+        let logger = logging.logger()
         try await runReportingFailure {
             let database = try await openDatabase(configuration, logger: logger)
             let host = configuration.host
@@ -77,6 +76,20 @@ struct Serve: AsyncParsableCommand {
             }
             try await app.runService()
         }
+    }
+}
+
+/// The log level, shared by the long-running commands.
+struct LogOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env BUGZOT_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func check() throws {
+        if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
+    }
+
+    func logger() -> Logger {
+        makeLogger(level: logLevel ?? ProcessInfo.processInfo.environment["BUGZOT_LOG_LEVEL"] ?? "info")
     }
 }
 

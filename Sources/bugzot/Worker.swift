@@ -12,19 +12,18 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
     @OptionGroup var notifications: NotificationOptions
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (env BUGZOT_LOG_LEVEL; default info).")
-    var logLevel: String?
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         try notifications.check()
-        if let level = logLevel, Logger.Level(rawValue: level) == nil { throw ValidationError("--log-level '\(level)' is not a log level.") }
+        try logging.check()
     }
 
     func run() async throws {
         var configuration = AppConfiguration()
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
-        let logger = makeLogger(level: logLevel ?? ProcessInfo.processInfo.environment["BUGZOT_LOG_LEVEL"] ?? "info")
+        let logger = logging.logger()
         try await runReportingFailure {
             let database = try await openDatabase(configuration, logger: logger)
             let worker = try makeWorker(configuration, services: makeServices(configuration, database: database), logger: logger)

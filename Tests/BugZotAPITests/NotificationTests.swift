@@ -67,6 +67,23 @@ struct NotificationTests {
         }
     }
 
+    @Test("reassigning tells the old assignee too, and someone taken off the CC list hears of it once more", arguments: TestBackend.all)
+    func formerPeople(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let box = MailBox()
+            let worker = Self.worker(site, box)
+            let id = try await site.fileBug(as: "reporter", extra: ["cc": ["outsider@example.com"]])
+            try await Self.drain(worker)
+            await box.clear()
+            try await site.put(
+                "/rest/bug/\(id)", ["assigned_to": "insider@example.com", "cc": ["remove": ["outsider@example.com"]]], as: "admin"
+            ).expect(.ok)
+            try await Self.drain(worker)
+            #expect(await box.recipients() == ["dev@example.com", "insider@example.com", "outsider@example.com", "reporter@example.com"])
+            #expect(await box.messages(to: "dev@example.com").first?.headers.contains(.init("X-BugZot-Reason", "AssignedTo")) == true)
+        }
+    }
+
     @Test("confidential bugs and private comments reach only those allowed to see them", arguments: TestBackend.all)
     func confidentiality(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

@@ -23,6 +23,22 @@ struct NotificationRulesTests {
         ])
     }
 
+    @Test("people the change took off the bug (old assignee, removed CC) hear of it once more")
+    func formerPeople() {
+        let changes = [
+            FieldChange(field: "assigned_to", removed: People.editor.login, added: People.assignee.login),
+            FieldChange(field: "cc", removed: "\(People.stranger.login), \(People.insider.login)", added: ""),
+            FieldChange(field: "priority", removed: "---", added: "High"),
+        ]
+        let former = NotificationRules.formerPeople(in: changes)
+        #expect(former.map(\.login) == [People.editor.login, People.stranger.login, People.insider.login])
+        #expect(former.map(\.reason) == [.assignee, .cc, .cc])
+        let audience = NotificationRules.audience(
+            of: Stage.bug(), watchers: [], former: [(People.editor, .assignee), (People.reporter, .cc)], policy: policy)
+        #expect(audience.contains { $0.user == People.editor && $0.reason == .assignee })
+        #expect(audience.first { $0.user == People.reporter }?.reason == .reporter)  // a stronger current reason wins
+    }
+
     @Test("without QA contacts in use, the QA contact is not part of the audience")
     func noQAContact() {
         var policy = Policy()

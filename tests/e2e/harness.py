@@ -118,11 +118,12 @@ class BugzotServer:
         with open(self.log_path, "ab") as log:  # a file, not a pipe: it can never fill up
             log.write(f"$ {' '.join(args)}\n".encode())
             log.flush()
+            started_at = log.tell()  # a restart must not take the last run's line for its own
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, env=child_env())
         ready_line = f"listening on {self.base_url}"
         deadline = time.monotonic() + START_TIMEOUT
-        while not (ready_line in self.log_path.read_text(errors="replace") or self._answers()):
+        while not (ready_line in self.log_path.read_bytes()[started_at:].decode(errors="replace") or self._answers()):
             if self.proc.poll() is not None:
                 pytest.fail(f"{self.name} exited with code {self.proc.returncode} before it "
                             f"was ready; its log:\n{self.log()}", pytrace=False)

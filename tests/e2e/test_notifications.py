@@ -10,6 +10,8 @@ import contextlib
 import hashlib
 import hmac
 import json
+import signal
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -18,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from harness import (ADMIN, DEV, SMTP_PASSWORD, SMTP_USER, BugzotServer, Rest, SmtpServer)
+from harness import (ADMIN, DEV, SMTP_PASSWORD, SMTP_USER, BugzotServer, Rest, SmtpServer, child_env)
 
 RETRY = "1"  # seconds before a failed job's first retry: faults heal within the test
 LEASE = "8"  # seconds before a killed worker's jobs run again (each SMTP step times out after 2)
@@ -237,3 +239,29 @@ def test_starttls_and_auth(backend, bugzot_bin, tmp_path_factory, site):
         srv.stop()
         secure.stop()
         site.server.start()
+
+
+def test_a_separate_worker_process_sends_the_mail(site, smtp, bugzot_bin, dev):
+    """`serve --no-worker` only queues; `bugzot worker` (another process) sends."""
+    server = site.server
+    server.stop()
+    server.extra_args.append("--no-worker")
+    server.start()
+    worker = None
+    try:
+        bug = file_bug(dev, "Queued by serve, sent by worker")
+        time.sleep(2)
+        assert not smtp.wait_for(to_admin_about(bug), timeout=0), "serve --no-worker sent mail itself"
+        log = open(server.log_path.parent / "worker.log", "wb")
+        worker = subprocess.Popen(
+            [str(bugzot_bin), "worker", *server.storage_args(), "--smtp-url", f"smtp://127.0.0.1:{smtp.port}",
+             "--job-retry-seconds", RETRY], stdout=log, stderr=subprocess.STDOUT, env=child_env())
+        assert len(smtp.wait_for(to_admin_about(bug))) == 1
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0  # a clean stop on SIGTERM
+    finally:
+        if worker and worker.poll() is None:
+            worker.kill()
+        server.stop()
+        server.extra_args.remove("--no-worker")
+        server.start()

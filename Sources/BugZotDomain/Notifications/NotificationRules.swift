@@ -1,8 +1,13 @@
+import Foundation
+
 /// Who hears about a change set, and what each of them may be told. No I/O: the caller loads
 /// the bug, the people, their groups and preferences.
 public enum NotificationRules {
-    /// The people involved in a bug, each once with their strongest reason.
-    public static func audience(of bug: Bug, watchers: [UserSummary], policy: Policy) -> [(user: UserSummary, reason: MailReason)] {
+    /// The people involved in a bug, each once with their strongest reason. `former` are those the
+    /// change set took off the bug (an old assignee, a removed CC), who hear of it once more.
+    public static func audience(
+        of bug: Bug, watchers: [UserSummary], former: [(user: UserSummary, reason: MailReason)] = [], policy: Policy
+    ) -> [(user: UserSummary, reason: MailReason)] {
         var reasons: [Int: (UserSummary, MailReason)] = [:]
         func add(_ user: UserSummary?, _ reason: MailReason) {
             guard let user else { return }
@@ -14,7 +19,18 @@ public enum NotificationRules {
         if policy.useQAContact { add(bug.qaContact, .qaContact) }
         for person in bug.cc { add(person, .cc) }
         for person in watchers { add(person, .watcher) }
+        for (person, reason) in former { add(person, reason) }
         return reasons.values.sorted { $0.0.id < $1.0.id }.map { ($0.0, $0.1) }
+    }
+
+    /// The logins a change set took off the bug, with the role they had.
+    public static func formerPeople(in changes: [FieldChange]) -> [(login: String, reason: MailReason)] {
+        let roles: [String: MailReason] = ["assigned_to": .assignee, "qa_contact": .qaContact, "cc": .cc]
+        return changes.flatMap { change -> [(login: String, reason: MailReason)] in
+            guard let reason = roles[change.field] else { return [] }
+            return change.removed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { ($0, reason) }
+        }
     }
 
     /// The kinds of change an event makes.

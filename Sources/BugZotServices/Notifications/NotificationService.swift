@@ -28,7 +28,11 @@ public struct NotificationService: Sendable {
             let comments = try await store.comments(ids: event.commentIDs).sorted { $0.count < $1.count }
             let component = try await store.product(name: bug.product)?.component(named: bug.component)
             let watchers = if let component { try await store.watchers(ofComponent: component.id) } else { [UserSummary]() }
-            let audience = NotificationRules.audience(of: bug, watchers: watchers, policy: policy).filter { $0.user.id != actor.id }
+            let formerRoles = NotificationRules.formerPeople(in: event.changes)
+            let formerPeople = try await store.userSummaries(logins: formerRoles.map(\.login))
+            let former = formerRoles.compactMap { role in formerPeople[role.login.lowercased()].map { ($0, role.reason) } }
+            let audience = NotificationRules.audience(of: bug, watchers: watchers, former: former, policy: policy)
+                .filter { $0.user.id != actor.id }
             let accounts = try await store.users(ids: audience.map(\.user.id))
             let optOuts = try await store.mailOptOuts(userIDs: audience.map(\.user.id))
             let kinds = NotificationRules.kinds(of: event, comments: comments)
