@@ -1,8 +1,10 @@
 import BugZotDomain
 import BugZotREST
 import BugZotServices
+import BugZotStorage
 import Foundation
 import HTTPTypes
+import SQLKit
 import Testing
 
 @Suite("Web UI: accounts and sessions")
@@ -19,7 +21,14 @@ struct WebAccountTests {
             let refused = try await browser.post("/login", ["login": "new@example.com", "password": "plum tree 42"])
             #expect(refused.expect(.unauthorized).contains("has not been activated"))
 
-            // The link's token is only in the log (and later the email); the service hands out a fresh one.
+            // Signing up again at once is refused: one activation mail per few minutes.
+            let again = try await browser.post(
+                "/signup", ["login": "new@example.com", "name": "New Person", "password": "plum tree 42", "password_confirm": "plum tree 42"])
+            #expect(again.expect(.unprocessableContent).contains("sent to this address a few minutes ago"))
+            // The link's token is only in the mail; the service hands out a fresh one.
+            try await site.services.database.transaction { sql in
+                try await sql.raw("UPDATE account_activations SET created_at = created_at - 3600").run()
+            }
             let (_, token) = try await site.services.accounts.signUp(login: "new@example.com", realName: "New Person", password: "plum tree 42")
             #expect(try await browser.get("/activate?token=\(token)").expect(.seeOther).location == "/?done=activated")
             #expect(try await browser.get("/").expect(.ok).contains("My bugs"))

@@ -81,7 +81,7 @@ struct BugzillaError: Error, Sendable {
         case .accountExists: 500
         case .illegalEmail: 501
         case .passwordTooShort, .weakPassword: 502
-        case .activationInvalid, .resetInvalid: 32000
+        case .activationInvalid, .resetInvalid, .mailRecentlySent: 32000
         case .anonymousUserLookup: 505
         case .productNameRequired: 700
         case .productExists: 702

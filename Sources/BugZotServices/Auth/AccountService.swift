@@ -13,6 +13,9 @@ public struct AccountService: Sendable {
     let activationLifetime: TimeInterval = 7 * 24 * 3600
     /// A password-reset link works for this long.
     let resetLifetime: TimeInterval = 3600
+    /// At most one activation or reset mail per account in this long, so the forms can't be used
+    /// to flood someone's mailbox.
+    let mailInterval: TimeInterval = 300
     /// What a pending account's owner is told if they try to log in.
     static let pendingText = "This account has not been activated yet: follow the link sent when you signed up."
     /// Bounds on what one user may keep.
@@ -48,6 +51,9 @@ public struct AccountService: Sendable {
             if let existing = try await store.credentials(login: login) {
                 guard !existing.isEnabled, existing.disabledText == Self.pendingText else { throw DomainError.accountExists(login) }
                 userID = existing.userID
+                if let issued = try await store.activationIssued(userID: userID), now.timeIntervalSince(issued) < mailInterval {
+                    throw DomainError.mailRecentlySent
+                }
                 try await store.updateUser(id: userID, realName: realName, passwordHash: passwordHash)
                 try await store.deleteActivation(userID: userID)
             } else {
@@ -104,6 +110,7 @@ public struct AccountService: Sendable {
         try await database.transaction { sql in
             let store = SQLStore(sql)
             guard let user = try await store.user(login: login.trimmingCharacters(in: .whitespaces)), user.isEnabled else { return }
+            if let issued = try await store.passwordResetIssued(userID: user.id), now.timeIntervalSince(issued) < mailInterval { return }
             try await store.insertPasswordReset(userID: user.id, hash: Secrets.digest(token), at: now)
             try await Outbox.mail(composer.passwordReset(to: user.login, name: user.realName, token: token), key: nil, in: store, at: now)
         }

@@ -56,6 +56,11 @@ extension SQLStore {
         )?.int("user_id")
     }
 
+    /// When the user's pending reset link was made, if there is one.
+    public func passwordResetIssued(userID: Int) async throws -> Date? {
+        try await first("SELECT created_at FROM password_resets WHERE user_id = \(bind: userID)")?.date("created_at")
+    }
+
     public func deletePasswordReset(userID: Int) async throws {
         try await run("DELETE FROM password_resets WHERE user_id = \(bind: userID)")
     }

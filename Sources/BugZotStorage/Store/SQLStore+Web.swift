@@ -65,6 +65,11 @@ extension SQLStore {
         )?.int("user_id")
     }
 
+    /// When the user's pending activation link was made, if there is one.
+    public func activationIssued(userID: Int) async throws -> Date? {
+        try await first("SELECT created_at FROM account_activations WHERE user_id = \(bind: userID)")?.date("created_at")
+    }
+
     public func deleteActivation(userID: Int) async throws {
         try await run("DELETE FROM account_activations WHERE user_id = \(bind: userID)")
     }
