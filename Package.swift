@@ -6,6 +6,18 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Products several targets use, named once.
+extension Target.Dependency {
+    static let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+    static let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+    static let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+    static let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+    static let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+    static let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+    static let sqlKit: Target.Dependency = .product(name: "SQLKit", package: "sql-kit")
+}
+
 let package = Package(
     name: "bugzot",
     platforms: [.macOS(.v14)],
@@ -42,16 +54,16 @@ let package = Package(
             name: "BugZotStorage",
             dependencies: [
                 "BugZotDomain",
-                .product(name: "SQLKit", package: "sql-kit"),
+                .sqlKit,
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .nioPosix,
+                .nioCore,
+                .crypto,
+                .logging,
+                .serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -61,12 +73,12 @@ let package = Package(
             dependencies: [
                 "BugZotDomain",
                 "BugZotStorage",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .crypto,
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .nioPosix,
+                .nioCore,
+                .logging,
+                .serviceLifecycle,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -76,9 +88,9 @@ let package = Package(
         .target(
             name: "BugZotHTTP",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .hummingbird,
+                .nioCore,
+                .logging,
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             swiftSettings: swiftSettings
@@ -91,10 +103,10 @@ let package = Package(
                 "BugZotStorage",
                 "BugZotServices",
                 "BugZotHTTP",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .hummingbird,
+                .httpTypes,
+                .nioCore,
+                .logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,12 +118,12 @@ let package = Package(
                 "BugZotStorage",
                 "BugZotServices",
                 "BugZotHTTP",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .hummingbird,
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .crypto,
                 .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .nioCore,
+                .logging,
             ],
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: swiftSettings
@@ -120,10 +132,10 @@ let package = Package(
         .target(
             name: "BugZotMail",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .nioCore,
+                .nioPosix,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
+                .logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,9 +150,9 @@ let package = Package(
                 "BugZotREST",
                 "BugZotWeb",
                 "BugZotMail",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .hummingbird,
+                .logging,
+                .serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -152,8 +164,8 @@ let package = Package(
                 "BugZotStorage",
                 "BugZotDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .logging,
+                .serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -167,10 +179,10 @@ let package = Package(
             name: "BugZotMailTests",
             dependencies: [
                 "BugZotMail",
-                .product(name: "NIOCore", package: "swift-nio"),
+                .nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .nioPosix,
+                .logging,
             ],
             exclude: ["smtp_server.py"],
             swiftSettings: swiftSettings
@@ -190,12 +202,12 @@ let package = Package(
                 "BugZotHTTP",
                 "BugZotREST",
                 "BugZotWeb",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .logging,
+                .sqlKit,
+                .httpTypes,
+                .nioCore,
             ],
             swiftSettings: swiftSettings
         ),

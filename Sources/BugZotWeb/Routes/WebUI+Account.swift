@@ -4,7 +4,6 @@ import BugZotServices
 import BugZotStorage
 import Foundation
 import Hummingbird
-import Logging
 
 /// Signing up, in and out; the account page with password and API keys.
 extension WebUI {

@@ -4,7 +4,6 @@ import BugZotServices
 import BugZotStorage
 import Foundation
 import Hummingbird
-import Logging
 
 /// Administration: users and their groups, groups, products with their components, versions and
 /// milestones, and the workflow. The services check every permission; the pages only hide what

@@ -1,10 +1,8 @@
 import BugZotDomain
 import BugZotHTTP
 import BugZotServices
-import BugZotStorage
 import Foundation
 import Hummingbird
-import Logging
 
 /// One bug's page: every field (editable as far as the rules allow), the comments, attachments
 /// and history; and the forms that change it.

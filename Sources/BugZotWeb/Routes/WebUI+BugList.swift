@@ -4,7 +4,6 @@ import BugZotServices
 import BugZotStorage
 import Foundation
 import Hummingbird
-import Logging
 
 /// The home page, the bug list with its filters and pages, and saved searches.
 extension WebUI {

@@ -1,10 +1,8 @@
 import BugZotDomain
 import BugZotHTTP
 import BugZotServices
-import BugZotStorage
 import Foundation
 import Hummingbird
-import Logging
 
 /// Filing a bug: choose a product, then fill in the form (with an optional attachment).
 extension WebUI {
