@@ -189,6 +189,26 @@ struct NotificationTests {
         }
     }
 
+    @Test("done jobs are forgotten after a week; dead ones stay for an administrator", arguments: TestBackend.all)
+    func pruning(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let box = MailBox()
+            let worker = Self.worker(site, box, attempts: 1)
+            _ = try await site.fileBug(as: "reporter")
+            await box.failNext(.permanent("550 gone"))
+            try await Self.drain(worker)
+            let counts = { try await site.services.database.read { sql in try await SQLStore(sql).jobCounts() } }
+            let before = try await counts()
+            #expect(before[.done] == 1 && before[.dead] == 1)
+            try await worker.pruneDoneJobs(now: Date().addingTimeInterval(6 * 24 * 3600))
+            let sixDaysOn = try await counts()
+            #expect(sixDaysOn[.done] == 1)
+            try await worker.pruneDoneJobs(now: Date().addingTimeInterval(8 * 24 * 3600))
+            let eightDaysOn = try await counts()
+            #expect(eightDaysOn[.done] == nil && eightDaysOn[.dead] == 1)
+        }
+    }
+
     @Test("concurrent workers never run the same job twice", arguments: TestBackend.all)
     func concurrentClaims(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

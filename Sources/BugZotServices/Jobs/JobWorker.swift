@@ -29,6 +29,8 @@ public struct JobWorker: Service {
         public var maximumDelay: TimeInterval = 6 * 3600
         /// Attempts before a job is dead.
         public var maximumAttempts = 10
+        /// Done jobs are forgotten after this long (dead ones stay until retried).
+        public var keepDone: TimeInterval = 7 * 24 * 3600
 
         public init() {}
     }
@@ -47,9 +49,14 @@ public struct JobWorker: Service {
 
     public func run() async throws {
         logger.info("job worker started", metadata: ["concurrency": "\(settings.concurrency)"])
+        var lastPruned = Date.distantPast
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 if try await runDueJobs() > 0 { continue }
+                if Date().timeIntervalSince(lastPruned) > 3600 {
+                    try await pruneDoneJobs()
+                    lastPruned = Date()
+                }
             } catch {
                 // The database may be restarting (or not migrated yet): try again shortly.
                 logger.warning("could not claim jobs", metadata: ["error": "\(error)"])
@@ -70,6 +77,12 @@ public struct JobWorker: Service {
             for job in jobs { group.addTask { await self.run(job) } }
         }
         return jobs.count
+    }
+
+    /// Forgets done jobs older than `keepDone`, so the queue's table doesn't grow for ever.
+    public func pruneDoneJobs(now: Date = Date()) async throws {
+        let before = now.addingTimeInterval(-settings.keepDone)
+        try await database.transaction { sql in try await SQLStore(sql).deleteFinishedJobs(before: before) }
     }
 
     private func run(_ job: Job) async {

@@ -98,7 +98,7 @@ extension SQLStore {
         return counts
     }
 
-    /// Forgets finished jobs older than `before`, keeping dead ones.
+    /// Forgets done jobs finished before `before`, keeping dead ones.
     public func deleteFinishedJobs(before: Date) async throws {
         try await run("DELETE FROM jobs WHERE state = 'done' AND finished_at < \(bind: before.unixSeconds)")
     }

@@ -15,6 +15,17 @@ struct Pages: Sendable {
     static let contentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+    /// What every page response carries, error pages included.
+    static let pageHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .contentSecurityPolicy: contentSecurityPolicy,
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        .cacheControl: "no-store",
+        .vary: "Accept-Encoding, Cookie",
+    ]
+
     /// What the layout shows around every page.
     struct Site {
         let title: String
@@ -43,27 +54,36 @@ struct Pages: Sendable {
     func render(
         _ template: String, title: String, page: Any, for web: WebRequest, status: HTTPResponse.Status = .ok, notice: String? = nil
     ) -> Response {
-        let site = Site(
-            title: title, user: web.principal.user, isAdmin: web.principal.isAdmin, csrfToken: web.csrfToken,
-            stylesheet: assets.paths["bugzot.css"] ?? "", script: assets.paths["bugzot.js"] ?? "",
-            notice: notice ?? Notices.text(for: web.query["done"]), quicksearch: web.query["q"] ?? "")
+        let site = self.site(
+            title: title, principal: web.principal, csrfToken: web.csrfToken, notice: notice ?? Notices.text(for: web.query["done"]),
+            quicksearch: web.query["q"] ?? "")
         guard let html = library.render(Model(site: site, page: page), withTemplate: template) else {
             preconditionFailure("template \(template) is missing")  // templates ship inside the binary's bundle
         }
         return htmlResponse(html, status: status, for: web)
     }
 
+    /// The layout's part of a page.
+    func site(title: String, principal: Principal, csrfToken: String, notice: String?, quicksearch: String) -> Site {
+        Site(
+            title: title, user: principal.user, isAdmin: principal.isAdmin, csrfToken: csrfToken,
+            stylesheet: assets.paths["bugzot.css"] ?? "", script: assets.paths["bugzot.js"] ?? "", notice: notice, quicksearch: quicksearch)
+    }
+
+    /// An error page, for a request that may not have got as far as a `WebRequest`: no user, no forms.
+    func errorPage(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        struct ErrorView {
+            let status: Int
+            let message: String
+        }
+        let site = self.site(title: "Error", principal: .anonymous, csrfToken: "", notice: nil, quicksearch: "")
+        let html = library.render(Model(site: site, page: ErrorView(status: Int(status.code), message: message)), withTemplate: "error") ?? message
+        return Response(status: status, headers: Self.pageHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
     /// HTML with the security headers, gzip-compressed when the browser takes it.
     func htmlResponse(_ html: String, status: HTTPResponse.Status, for web: WebRequest) -> Response {
-        var headers: HTTPFields = [
-            .contentType: "text/html; charset=utf-8",
-            .contentSecurityPolicy: Self.contentSecurityPolicy,
-            HTTPField.Name("X-Frame-Options")!: "DENY",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            HTTPField.Name("Referrer-Policy")!: "same-origin",
-            .cacheControl: "no-store",
-            .vary: "Accept-Encoding, Cookie",
-        ]
+        var headers = Self.pageHeaders
         var body = ByteBuffer(string: html)
         if body.readableBytes >= Compression.threshold, Compression.acceptsGzip(web.request.headers[.acceptEncoding]),
             let gzipped = try? Compression.gzip(body)

@@ -4,8 +4,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import Mustache
-import NIOCore
 
 /// Turns every failure of a page into a page: a redirect, or an error page with the right status
 /// and a sentence for people, never a stack trace. The API's paths keep their own error shape.
@@ -28,33 +26,18 @@ struct WebErrorMiddleware: RouterMiddleware {
             return Response(status: .seeOther, headers: [.location: redirect.location, .cacheControl: "no-store"])
         } catch let error as DomainError {
             let (status, message) = WebError.statusAndMessage(for: error)
-            return errorPage(status, message, request: request)
+            return pages.errorPage(status, message)
         } catch let error as WebError {
             let (status, message) = error.statusAndMessage
-            return errorPage(status, message, request: request)
+            return pages.errorPage(status, message)
         } catch is MultipartFileStream.FieldTooLarge {
-            return errorPage(.contentTooLarge, "A form field is longer than \(MultipartFileStream.fieldLimit) bytes.", request: request)
+            return pages.errorPage(.contentTooLarge, "A form field is longer than \(MultipartFileStream.fieldLimit) bytes.")
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
-            return errorPage(.notFound, WebError.notFound.statusAndMessage.1, request: request)
+            return pages.errorPage(.notFound, WebError.notFound.statusAndMessage.1)
         } catch {
             context.logger.error("page failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(path)"])
-            return errorPage(.internalServerError, "Something went wrong on our side. It has been logged.", request: request)
+            return pages.errorPage(.internalServerError, "Something went wrong on our side. It has been logged.")
         }
     }
 
-    private func errorPage(_ status: HTTPResponse.Status, _ message: String, request: Request) -> Response {
-        let site = Pages.Site(
-            title: "Error", user: nil, isAdmin: false, csrfToken: "", stylesheet: pages.assets.paths["bugzot.css"] ?? "",
-            script: pages.assets.paths["bugzot.js"] ?? "", notice: nil, quicksearch: "")
-        let html = pages.library.render(Pages.Model(site: site, page: ErrorView(status: Int(status.code), message: message)), withTemplate: "error") ?? message
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"])
-        response.headers[.contentSecurityPolicy] = Pages.contentSecurityPolicy
-        response.body = .init(byteBuffer: ByteBuffer(string: html))
-        return response
-    }
-
-    struct ErrorView {
-        let status: Int
-        let message: String
-    }
 }
