@@ -149,10 +149,10 @@ struct BugAPITests {
         }
     }
 
-    @Test("text survives the round trip exactly: quotes, backslashes, control characters, any script", arguments: TestBackend.all)
+    @Test("text survives the round trip exactly: quotes, backslashes, any script (control characters are refused elsewhere)", arguments: TestBackend.all)
     func textRoundTrip(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in
-            let summary = "He said \"hi\" \\ tab\there \u{1} ünïcödé 🐛 </script>"
+            let summary = "He said \"hi\" \\ ünïcödé 🐛 </script> עברית"
             let id = try await site.fileBug(summary, as: "dev")
             #expect(try await site.bug(id)["summary"] == .string(summary))
         }

@@ -30,6 +30,9 @@ public enum AttachmentRules {
     public static func validated(_ details: Details, by principal: Principal, policy: Policy) throws(DomainError) -> Details {
         _ = try principal.requireUser()
         var details = details
+        try InputRules.check(details.summary, as: .attachmentSummary)
+        try InputRules.checkLength(details.fileName, as: .fileName)
+        if let type = details.contentType, !details.isPatch { try InputRules.check(type, as: .contentType) }
         details.summary = details.summary.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !details.summary.isEmpty else { throw .attachmentSummaryRequired }
         details.fileName = sanitizedFileName(details.fileName)
@@ -46,19 +49,50 @@ public enum AttachmentRules {
         return details
     }
 
-    /// Private attachments are for insiders and the person who attached them.
-    public static func canSee(_ attachment: Attachment, _ principal: Principal, policy: Policy) -> Bool {
-        !attachment.isPrivate || policy.isInsider(principal) || principal.user?.id == attachment.creator.id
+    /// The comment given with an attachment goes into the bug's comment after a line naming the
+    /// attachment and its description: all of it must fit the comment limit.
+    public static func checkComment(_ comment: String?, details: Details, policy: Policy) throws(DomainError) {
+        guard let comment else { return }
+        let header = "Created attachment \(Int.max)\n\n\n".unicodeScalars.count + details.summary.unicodeScalars.count
+        try InputRules.check(comment, as: .comment, limit: max(0, policy.maximumCommentLength - header))
     }
 
-    /// The last path component, without control characters, at most 255 bytes of UTF-8.
+    /// Private attachments are for insiders and the person who attached them.
+    public static func canSee(_ attachment: Attachment, _ principal: Principal, policy: Policy) -> Bool {
+        canSee(isPrivate: attachment.isPrivate, creatorID: attachment.creator.id, principal, policy: policy)
+    }
+
+    /// The same rule for the attachment a comment is about.
+    public static func canSee(_ attachment: Comment.AttachmentLink, _ principal: Principal, policy: Policy) -> Bool {
+        canSee(isPrivate: attachment.isPrivate, creatorID: attachment.creatorID, principal, policy: policy)
+    }
+
+    private static func canSee(isPrivate: Bool, creatorID: Int, _ principal: Principal, policy: Policy) -> Bool {
+        !isPrivate || policy.isInsider(principal) || principal.user?.id == creatorID
+    }
+
+    /// The last path component, without control or bidirectional-text control characters
+    /// (`report\u{202E}txt.exe` would show as `reportexe.txt`), at most 255 bytes of UTF-8 (the
+    /// end kept, for the extension). Linear in the name's length.
     public static func sanitizedFileName(_ name: String) -> String {
-        let lastComponent = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        var cleaned = String(lastComponent.unicodeScalars.filter { $0.properties.generalCategory != .control })
-            .trimmingCharacters(in: .whitespaces)
+        let lastComponent = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? ""
+        var scalars = String.UnicodeScalarView()
+        for scalar in lastComponent.unicodeScalars
+        where scalar.properties.generalCategory != .control && !InputRules.isBidiControl(scalar) {
+            scalars.append(scalar)
+        }
+        var cleaned = String(scalars).trimmingCharacters(in: .whitespaces)
         if cleaned == "." || cleaned == ".." { cleaned = "" }
-        while cleaned.utf8.count > 255 { cleaned.removeFirst() }  // keep the extension
-        return cleaned
+        guard cleaned.utf8.count > 255 else { return cleaned }
+        var start = cleaned.endIndex
+        var bytes = 0
+        while start > cleaned.startIndex {
+            let previous = cleaned.index(before: start)
+            bytes += cleaned[previous].utf8.count
+            if bytes > 255 { break }
+            start = previous
+        }
+        return String(cleaned[start...])
     }
 
     /// `type/subtype`, each an RFC 2045 token, optionally followed by parameters.

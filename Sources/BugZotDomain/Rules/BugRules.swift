@@ -17,17 +17,14 @@ public struct BugRules: Sendable {
 
     // MARK: Filing
 
-    /// The bug a draft becomes (its id still 0), or why it can't be filed.
+    /// The bug a draft becomes (its id still 0), or why it can't be filed. Choices beyond the
+    /// defaults obey the field permissions of changes (`FieldPermissions.checkFiling`).
     public func newBug(from draft: BugDraft, by principal: Principal, at now: Date) throws(DomainError) -> Bug {
         let reporter = try principal.requireUser()
         let product = draft.product
         guard product.isActive else { throw .productNotEnterable(product.name) }
-        let summary = draft.summary.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !summary.isEmpty else { throw .summaryRequired }
-        guard summary.count <= policy.maximumSummaryLength else {
-            throw .invalidParameter(parameter: "summary", reason: "longer than \(policy.maximumSummaryLength) characters.")
-        }
-        guard draft.description.count <= policy.maximumCommentLength else { throw .commentTooLong(limit: policy.maximumCommentLength) }
+        let summary = try checkedSummary(draft.summary)
+        try checkText(of: draft)
         if draft.descriptionIsPrivate, !policy.isInsider(principal) { throw .notInsider }
         guard let component = product.component(named: draft.component), component.isActive else {
             throw .invalidComponent(component: draft.component, product: product.name)
@@ -56,7 +53,7 @@ public struct BugRules: Sendable {
         try checkAliases(draft.aliases)
         try checkKeywords(draft.keywords)
         if let deadline = draft.deadline, !InputRules.isValidDate(deadline) { throw .illegalDate(deadline) }
-        return Bug(
+        let bug = Bug(
             id: 0, aliases: draft.aliases, product: product.name, classification: product.classification,
             component: component.name, version: draft.version, targetMilestone: milestone, summary: summary,
             status: status, resolution: resolution,
@@ -71,6 +68,11 @@ public struct BugRules: Sendable {
             groups: groups, url: draft.url, whiteboard: draft.whiteboard, deadline: draft.deadline,
             isConfirmed: status != workflow.unconfirmedStatus, creationTime: now, lastChangeTime: now
         )
+        let baseline = FieldPermissions.filingBaseline(
+            for: reporter, in: component, of: product, status: try initialStatus(requested: nil, product: product, principal: principal),
+            policy: policy, at: now)
+        try FieldPermissions.checkFiling(bug, from: baseline, by: principal, workflow: workflow, policy: policy)
+        return bug
     }
 
     /// A requested initial status must be a legal start; people without canconfirm start
@@ -106,14 +108,8 @@ public struct BugRules: Sendable {
             new.product = product.name
             new.classification = product.classification
         }
-        if let summary = update.summary {
-            let trimmed = summary.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { throw .summaryRequired }
-            guard trimmed.count <= policy.maximumSummaryLength else {
-                throw .invalidParameter(parameter: "summary", reason: "longer than \(policy.maximumSummaryLength) characters.")
-            }
-            new.summary = trimmed
-        }
+        try checkText(of: update)
+        if let summary = update.summary { new.summary = try checkedSummary(summary) }
         if let name = update.component ?? (update.product != nil ? bug.component : nil) {
             guard let component = targetProduct.component(named: name), component.isActive || name == bug.component else {
                 throw .invalidComponent(component: name, product: targetProduct.name)
@@ -237,8 +233,8 @@ public struct BugRules: Sendable {
         _ comment: NewComment?, statusChange: (from: String, to: String), principal: Principal
     ) throws(DomainError) {
         if let comment {
+            try InputRules.check(comment.text, as: .comment, limit: policy.maximumCommentLength)
             guard !comment.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .commentRequired }
-            guard comment.text.count <= policy.maximumCommentLength else { throw .commentTooLong(limit: policy.maximumCommentLength) }
             if comment.isPrivate, !policy.isInsider(principal) { throw .notInsider }
         }
         if statusChange.from != statusChange.to,

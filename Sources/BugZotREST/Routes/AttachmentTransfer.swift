@@ -16,6 +16,10 @@ public struct AttachmentTransfer: Sendable {
         self.services = services
     }
 
+    /// A served file runs no script and is shown in no other site's frame (`SecurityHeaders`
+    /// adds `nosniff` and `X-Frame-Options: DENY` to every response here).
+    static let contentSecurityPolicy = "sandbox; frame-ancestors 'none'"
+
     /// Content types shown in the browser; everything else downloads.
     static let inlineTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"]
 
@@ -42,25 +46,25 @@ public struct AttachmentTransfer: Sendable {
             let form = stream.form
             id = try await services.attachments.create(on: bugID, streaming: stream, by: principal) {
                 let fields = RESTParameters(query: form.fields.map { ($0.key, $0.value) })
-                let fileName = fields.string("file_name") ?? form.fileName ?? ""
+                let fileName = try fields.string("file_name") ?? form.fileName ?? ""
                 return (
                     AttachmentRules.Details(
-                        fileName: fileName, summary: fields.string("summary").flatMap { $0.isEmpty ? nil : $0 } ?? fileName,
-                        contentType: fields.string("content_type").flatMap { $0.isEmpty ? nil : $0 } ?? form.fileContentType,
-                        isPatch: fields.bool("is_patch") ?? false, isPrivate: fields.bool("is_private") ?? false),
-                    fields.string("comment")
+                        fileName: fileName, summary: try fields.string("summary").flatMap { $0.isEmpty ? nil : $0 } ?? fileName,
+                        contentType: try fields.string("content_type").flatMap { $0.isEmpty ? nil : $0 } ?? form.fileContentType,
+                        isPatch: try fields.bool("is_patch") ?? false, isPrivate: try fields.bool("is_private") ?? false),
+                    try fields.string("comment")
                 )
             }
         } else {
             let details = AttachmentRules.Details(
                 fileName: try query.required("file_name", function: "attachments"),
-                summary: query.string("summary") ?? query.string("file_name") ?? "",
-                contentType: query.string("content_type") ?? (contentType.isEmpty ? nil : contentType),
-                isPatch: query.bool("is_patch") ?? false, isPrivate: query.bool("is_private") ?? false)
+                summary: try query.string("summary") ?? query.string("file_name") ?? "",
+                contentType: try query.string("content_type") ?? (contentType.isEmpty ? nil : contentType),
+                isPatch: try query.bool("is_patch") ?? false, isPrivate: try query.bool("is_private") ?? false)
             // Refuse bad details before reading a large body.
             _ = try AttachmentRules.validated(details, by: principal, policy: services.policy)
             id = try await services.attachments.create(on: bugID, streaming: request.body, by: principal) {
-                (details, query.string("comment"))
+                (details, try query.string("comment"))
             }
         }
         return jsonResponse(["id": .int(id)], status: .created)
@@ -81,8 +85,7 @@ public struct AttachmentTransfer: Sendable {
         var headers: HTTPFields = [
             .contentType: Self.servedType(attachment.contentType),
             .contentDisposition: Self.disposition(for: attachment),
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            .contentSecurityPolicy: "sandbox",
+            .contentSecurityPolicy: Self.contentSecurityPolicy,
             .acceptRanges: "bytes",
         ]
         let size = attachment.size

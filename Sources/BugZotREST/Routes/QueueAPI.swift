@@ -68,8 +68,8 @@ public struct QueueAPI: Sendable {
         let call = try await RESTCall(request, context: context, bodyLimit: 64 * 1024, auth: services.auth, loginExempt: false)
         let parameters = call.parameters
         let id = try await services.webhooks.create(
-            url: parameters.string("url") ?? "", secret: parameters.string("secret") ?? "", product: parameters.string("product"),
-            events: Set(parameters.strings("events")), by: try call.user())
+            url: try parameters.string("url") ?? "", secret: try parameters.string("secret") ?? "", product: try parameters.string("product"),
+            events: Set(try parameters.strings("events")), by: try call.user())
         return jsonResponse(["id": .int(id)], status: .created)
     }
 

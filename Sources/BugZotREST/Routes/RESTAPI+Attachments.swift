@@ -10,16 +10,16 @@ extension RESTAPI {
         let principal = try call.user()
         let parameters = call.parameters
         let function = "Bug.add_attachment"
-        guard let encoded = parameters.string("data") else { throw DomainError.missingParameter("data", function: function) }
+        guard let encoded = try parameters.string("data") else { throw DomainError.missingParameter("data", function: function) }
         guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else { throw DomainError.invalidAttachmentData }
-        let isPatch = parameters.bool("is_patch") ?? false
+        let isPatch = try parameters.bool("is_patch") ?? false
         let details = AttachmentRules.Details(
             fileName: try parameters.required("file_name", function: function),
             summary: try parameters.required("summary", function: function),
-            contentType: parameters.string("content_type").flatMap { $0.isEmpty ? nil : $0 }, isPatch: isPatch,
-            isPrivate: parameters.bool("is_private") ?? false)
+            contentType: try parameters.string("content_type").flatMap { $0.isEmpty ? nil : $0 }, isPatch: isPatch,
+            isPrivate: try parameters.bool("is_private") ?? false)
         let ids = try await services.attachments.create(
-            on: parameters.strings("ids"), data: [UInt8](data), details: details, comment: parameters.string("comment"), by: principal)
+            on: try parameters.strings("ids"), data: [UInt8](data), details: details, comment: try parameters.string("comment"), by: principal)
         return jsonResponse(["ids": JSONValue(ints: ids)], status: .created)
     }
 
@@ -34,7 +34,7 @@ extension RESTAPI {
 
     /// `GET /bug/{id}/attachment` → `{"bugs": {"N": [A]}, "attachments": {}}`.
     @Sendable func bugAttachments(_ call: RESTCall) async throws -> Response {
-        let results = try await services.attachments.attachments(ofBugs: call.parameters.strings("ids"), by: call.principal)
+        let results = try await services.attachments.attachments(ofBugs: try call.parameters.strings("ids"), by: call.principal)
         var bugs: [String: JSONValue] = [:]
         for (bugID, attachments) in results {
             var list: [JSONValue] = []
@@ -51,13 +51,13 @@ extension RESTAPI {
         let ids = try parameters.ints("ids")
         guard !ids.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.update_attachment") }
         var changes = AttachmentService.Changes()
-        changes.fileName = parameters.string("file_name")
-        changes.summary = parameters.string("summary")
-        changes.contentType = parameters.string("content_type")
-        changes.isPatch = parameters.bool("is_patch")
-        changes.isObsolete = parameters.bool("is_obsolete")
-        changes.isPrivate = parameters.bool("is_private")
-        changes.comment = parameters.string("comment")
+        changes.fileName = try parameters.string("file_name")
+        changes.summary = try parameters.string("summary")
+        changes.contentType = try parameters.string("content_type")
+        changes.isPatch = try parameters.bool("is_patch")
+        changes.isObsolete = try parameters.bool("is_obsolete")
+        changes.isPrivate = try parameters.bool("is_private")
+        changes.comment = try parameters.string("comment")
         let results = try await services.attachments.update(ids: ids, changes: changes, by: principal)
         return jsonResponse([
             "attachments": .array(results.map { attachment, changes in
@@ -72,7 +72,7 @@ extension RESTAPI {
     /// Bugzilla's attachment shape; the three flags are 0/1 integers, as Bugzilla emits them.
     /// `data` is read only when the field filter keeps it.
     private func present(_ attachment: Attachment, call: RESTCall) async throws -> JSONValue {
-        let filter = call.fieldFilter
+        let filter = try call.fieldFilter
         var object: [String: JSONValue] = [
             "id": .int(attachment.id), "bug_id": .int(attachment.bugID), "file_name": .string(attachment.fileName),
             "summary": .string(attachment.summary), "description": .string(attachment.summary),

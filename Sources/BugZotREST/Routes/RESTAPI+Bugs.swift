@@ -18,8 +18,8 @@ extension RESTAPI {
     /// `GET /bug/{id_or_alias}` (and `?ids=`), with `permissive` turning errors into faults.
     @Sendable func getBug(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
-        let permissive = call.parameters.bool("permissive") ?? false
-        let (bugs, faults) = try await services.bugs.bugs(call.parameters.strings("ids"), permissive: permissive, by: principal)
+        let permissive = try call.parameters.bool("permissive") ?? false
+        let (bugs, faults) = try await services.bugs.bugs(try call.parameters.strings("ids"), permissive: permissive, by: principal)
         let faultList: [JSONValue] = faults.map { identifier, error in
             [
                 "id": Int(identifier).map(JSONValue.int) ?? .string(identifier), "faultString": .string(error.message),
@@ -31,7 +31,7 @@ extension RESTAPI {
 
     private func bugList(_ bugs: [Bug], call: RESTCall, principal: Principal, faults: [JSONValue]?) async throws -> Response {
         let workflow = try await services.catalog.workflow()
-        let filter = call.fieldFilter
+        let filter = try call.fieldFilter
         var body: [String: JSONValue] = [
             "bugs": .array(bugs.map { .object(filter.apply(to: Present.bug($0, workflow: workflow, viewer: principal))) })
         ]
@@ -49,26 +49,26 @@ extension RESTAPI {
             component: try parameters.required("component", function: function),
             version: try parameters.required("version", function: function),
             summary: try parameters.required("summary", function: function))
-        request.description = parameters.string("description") ?? parameters.string("comment") ?? ""
-        request.descriptionIsPrivate = parameters.bool("comment_is_private") ?? false
-        request.severity = parameters.string("severity")
-        request.priority = parameters.string("priority")
-        request.opSys = parameters.string("op_sys")
-        request.platform = parameters.string("platform")
-        request.aliases = parameters.strings("alias").filter { !$0.isEmpty }
-        request.assignedTo = parameters.string("assigned_to").flatMap { $0.isEmpty ? nil : $0 }
-        request.qaContact = parameters.string("qa_contact").flatMap { $0.isEmpty ? nil : $0 }
-        request.cc = parameters.strings("cc")
-        request.groups = parameters.has("groups") ? parameters.strings("groups") : nil
-        request.status = parameters.string("status").flatMap { $0.isEmpty ? nil : $0 }
-        request.resolution = parameters.string("resolution").flatMap { $0.isEmpty ? nil : $0 }
-        request.targetMilestone = parameters.string("target_milestone")
-        request.keywords = parameters.strings("keywords")
+        request.description = try parameters.string("description") ?? parameters.string("comment") ?? ""
+        request.descriptionIsPrivate = try parameters.bool("comment_is_private") ?? false
+        request.severity = try parameters.string("severity")
+        request.priority = try parameters.string("priority")
+        request.opSys = try parameters.string("op_sys")
+        request.platform = try parameters.string("platform")
+        request.aliases = try parameters.strings("alias").filter { !$0.isEmpty }
+        request.assignedTo = try parameters.string("assigned_to").flatMap { $0.isEmpty ? nil : $0 }
+        request.qaContact = try parameters.string("qa_contact").flatMap { $0.isEmpty ? nil : $0 }
+        request.cc = try parameters.strings("cc")
+        request.groups = parameters.has("groups") ? try parameters.strings("groups") : nil
+        request.status = try parameters.string("status").flatMap { $0.isEmpty ? nil : $0 }
+        request.resolution = try parameters.string("resolution").flatMap { $0.isEmpty ? nil : $0 }
+        request.targetMilestone = try parameters.string("target_milestone")
+        request.keywords = try parameters.strings("keywords")
         request.blocks = try parameters.ints("blocks")
         request.dependsOn = try parameters.ints("depends_on")
-        request.url = parameters.string("url") ?? ""
-        request.whiteboard = parameters.string("whiteboard") ?? ""
-        request.deadline = parameters.string("deadline").flatMap { $0.isEmpty ? nil : $0 }
+        request.url = try parameters.string("url") ?? ""
+        request.whiteboard = try parameters.string("whiteboard") ?? ""
+        request.deadline = try parameters.string("deadline").flatMap { $0.isEmpty ? nil : $0 }
         let id = try await services.bugs.create(request, by: principal)
         return jsonResponse(["id": .int(id)])
     }
@@ -78,44 +78,42 @@ extension RESTAPI {
         let principal = try call.user()
         let parameters = call.parameters
         var request = BugUpdateRequest()
-        request.summary = parameters.string("summary")
-        request.product = parameters.string("product")
-        request.component = parameters.string("component")
-        request.version = parameters.string("version")
-        request.targetMilestone = parameters.string("target_milestone")
-        request.status = parameters.string("status")
-        request.resolution = parameters.string("resolution")
-        request.severity = parameters.string("severity")
-        request.priority = parameters.string("priority")
-        request.opSys = parameters.string("op_sys")
-        request.platform = parameters.string("platform")
-        request.url = parameters.string("url")
-        request.whiteboard = parameters.string("whiteboard")
-        request.assignedTo = parameters.string("assigned_to")
-        request.resetAssignedTo = parameters.bool("reset_assigned_to") ?? false
-        request.qaContact = parameters.string("qa_contact")
-        request.resetQAContact = parameters.bool("reset_qa_contact") ?? false
-        if let deadline = parameters["deadline"] {
-            request.deadline = .some(deadline.text.flatMap { $0.isEmpty ? nil : $0 })
+        request.summary = try parameters.string("summary")
+        request.product = try parameters.string("product")
+        request.component = try parameters.string("component")
+        request.version = try parameters.string("version")
+        request.targetMilestone = try parameters.string("target_milestone")
+        request.status = try parameters.string("status")
+        request.resolution = try parameters.string("resolution")
+        request.severity = try parameters.string("severity")
+        request.priority = try parameters.string("priority")
+        request.opSys = try parameters.string("op_sys")
+        request.platform = try parameters.string("platform")
+        request.url = try parameters.string("url")
+        request.whiteboard = try parameters.string("whiteboard")
+        request.assignedTo = try parameters.string("assigned_to")
+        request.resetAssignedTo = try parameters.bool("reset_assigned_to") ?? false
+        request.qaContact = try parameters.string("qa_contact")
+        request.resetQAContact = try parameters.bool("reset_qa_contact") ?? false
+        if parameters.keys.contains("deadline") {
+            request.deadline = .some(try parameters.string("deadline").flatMap { $0.isEmpty ? nil : $0 })
         }
         request.dupeOf = try parameters.int("dupe_of")
-        request.isCreatorAccessible = parameters.bool("is_creator_accessible")
-        request.isCCAccessible = parameters.bool("is_cc_accessible")
-        request.aliases = parameters.listEdit("alias")
-        request.keywords = parameters.listEdit("keywords")
+        request.isCreatorAccessible = try parameters.bool("is_creator_accessible")
+        request.isCCAccessible = try parameters.bool("is_cc_accessible")
+        request.aliases = try parameters.listEdit("alias")
+        request.keywords = try parameters.listEdit("keywords")
         request.blocks = try parameters.intListEdit("blocks")
         request.dependsOn = try parameters.intListEdit("depends_on")
-        request.cc = parameters.listEdit("cc")
-        request.groups = parameters.listEdit("groups")
-        request.seeAlso = parameters.listEdit("see_also")
-        request.comment = Self.comment(from: parameters["comment"])
-        if case .object(let privacy) = parameters["comment_is_private"] {
-            for (key, value) in privacy {
-                guard let id = Int(key) else { throw DomainError.notNumeric(parameter: "comment_is_private", value: key) }
-                request.commentPrivacy[id] = RESTParameters.flag(value) ?? false
-            }
+        request.cc = try parameters.listEdit("cc")
+        request.groups = try parameters.listEdit("groups")
+        request.seeAlso = try parameters.listEdit("see_also")
+        request.comment = try Self.comment(from: parameters)
+        for (key, value) in try parameters.object("comment_is_private") ?? [:] {
+            guard let id = Int(key) else { throw DomainError.notNumeric(parameter: "comment_is_private", value: key) }
+            request.commentPrivacy[id] = try RESTParameters.flag(value, parameter: "comment_is_private")
         }
-        let identifiers = parameters.strings("ids")
+        let identifiers = try parameters.strings("ids")
         guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.update") }
         let results = try await services.bugs.update(identifiers, with: request, by: principal)
         return jsonResponse([
@@ -129,22 +127,21 @@ extension RESTAPI {
     }
 
     /// `comment: {body | comment, is_private}` or a bare string.
-    private static func comment(from value: JSONValue?) -> NewComment? {
-        switch value {
-        case .object(let object):
-            let parameters = RESTParameters(body: object)
-            guard let text = parameters.string("body") ?? parameters.string("comment") else { return nil }
-            return NewComment(text: text, isPrivate: parameters.bool("is_private") ?? false)
-        case .string(let text):
-            return NewComment(text: text, isPrivate: false)
-        default:
-            return nil
+    private static func comment(from parameters: RESTParameters) throws -> NewComment? {
+        guard case .object(let object)? = parameters.values["comment"] else {
+            return try parameters.string("comment").map { NewComment(text: $0, isPrivate: false) }
         }
+        let fields = RESTParameters(body: object)
+        if let unknown = object.keys.sorted().first(where: { !["body", "comment", "is_private"].contains($0) }) {
+            throw DomainError.invalidParameter(parameter: "comment", reason: "'\(unknown)' is not one of body, comment or is_private.")
+        }
+        guard let text = try fields.string("body") ?? fields.string("comment") else { return nil }
+        return NewComment(text: text, isPrivate: try fields.bool("is_private") ?? false)
     }
 
     @Sendable func history(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
-        let results = try await services.bugs.history(call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
+        let results = try await services.bugs.history(try call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
         return jsonResponse([
             "bugs": .array(results.map { bug, history in
                 ["id": .int(bug.id), "alias": JSONValue(strings: bug.aliases), "history": .array(history.map(Present.history))]
@@ -154,7 +151,7 @@ extension RESTAPI {
 
     @Sendable func bugComments(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
-        let results = try await services.bugs.comments(ofBugs: call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
+        let results = try await services.bugs.comments(ofBugs: try call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
         var bugs: [String: JSONValue] = [:]
         for (bugID, comments) in results { bugs[String(bugID)] = ["comments": .array(comments.map(Present.comment))] }
         var commentMap: [String: JSONValue] = [:]
@@ -177,12 +174,12 @@ extension RESTAPI {
     @Sendable func addComment(_ call: RESTCall) async throws -> Response {
         let principal = try call.user()
         let parameters = call.parameters
-        guard let text = parameters.string("comment") ?? parameters.string("text"),
+        guard let text = try parameters.string("comment") ?? parameters.string("text"),
             !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         else { throw DomainError.missingParameter("comment", function: "Bug.add_comment") }
-        guard let identifier = parameters.strings("ids").first else { throw DomainError.missingParameter("id", function: "Bug.add_comment") }
+        guard let identifier = try parameters.strings("ids").first else { throw DomainError.missingParameter("id", function: "Bug.add_comment") }
         let comment = try await services.bugs.addComment(
-            to: identifier, NewComment(text: text, isPrivate: parameters.bool("is_private") ?? false), by: principal)
+            to: identifier, NewComment(text: text, isPrivate: try parameters.bool("is_private") ?? false), by: principal)
         return jsonResponse(["id": .int(comment.id)], status: .created)
     }
 }

@@ -35,7 +35,7 @@ extension RESTAPI {
         let parameters = call.parameters
         // Already signed in: just say who. A stale token here is ignored, as python-bugzilla sends one.
         let existing: Credentials? =
-            parameters.string("Bugzilla_api_key").map(Credentials.apiKey) ?? parameters.string("Bugzilla_token").map(Credentials.token)
+            try parameters.string("Bugzilla_api_key").map(Credentials.apiKey) ?? parameters.string("Bugzilla_token").map(Credentials.token)
         if let existing, let user = try? await services.auth.principal(for: existing, clientAddress: call.clientAddress).user {
             return jsonResponse(["id": .int(user.id)])
         }
@@ -46,7 +46,7 @@ extension RESTAPI {
     }
 
     @Sendable func logout(_ call: RESTCall) async throws -> Response {
-        if let token = call.parameters.string("Bugzilla_token") ?? call.parameters.string("token") {
+        if let token = try call.parameters.string("Bugzilla_token") ?? call.parameters.string("token") {
             try await services.auth.logout(token: token)
         }
         return jsonResponse(["result": .null])

@@ -16,11 +16,11 @@ extension RESTAPI {
     @Sendable func getProducts(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
         var ids: [Int] = []
-        var names = parameters.strings("names")
-        for identifier in parameters.strings("ids") {
+        var names = try parameters.strings("names")
+        for identifier in try parameters.strings("ids") {
             if let id = Int(identifier) { ids.append(id) } else { names.append(identifier) }
         }
-        let types = parameters.strings("type")
+        let types = try parameters.strings("type")
         if !types.isEmpty {
             ids += try await services.catalog.productIDs(enterableOnly: types.allSatisfy { $0 == "enterable" })
         }
@@ -28,7 +28,7 @@ extension RESTAPI {
             throw DomainError.missingParameter("ids, names, or type", function: "Product.get")
         }
         let products = try await services.catalog.products(ids: ids, names: names)
-        let filter = call.fieldFilter
+        let filter = try call.fieldFilter
         return jsonResponse(["products": .array(products.map { .object(filter.apply(to: Present.product($0))) })])
     }
 
@@ -36,10 +36,10 @@ extension RESTAPI {
         let parameters = call.parameters
         let principal = try call.user()
         let product = CatalogService.NewProduct(
-            name: parameters.string("name") ?? "", description: parameters.string("description") ?? "",
-            version: parameters.string("version") ?? "", classification: parameters.string("classification"),
-            defaultMilestone: parameters.string("default_milestone"), isActive: parameters.bool("is_open") ?? true,
-            allowsUnconfirmed: parameters.bool("has_unconfirmed") ?? true)
+            name: try parameters.string("name") ?? "", description: try parameters.string("description") ?? "",
+            version: try parameters.string("version") ?? "", classification: try parameters.string("classification"),
+            defaultMilestone: try parameters.string("default_milestone"), isActive: try parameters.bool("is_open") ?? true,
+            allowsUnconfirmed: try parameters.bool("has_unconfirmed") ?? true)
         let id = try await services.catalog.createProduct(product, by: principal)
         return jsonResponse(["id": .int(id)], status: .created)
     }
@@ -50,19 +50,19 @@ extension RESTAPI {
         let principal = try call.user()
         let component = CatalogService.NewComponent(
             product: try parameters.required("product", function: "Component.create"),
-            name: parameters.string("name") ?? parameters.string("component") ?? "",
-            description: parameters.string("description") ?? "",
-            defaultAssignee: parameters.string("default_assignee") ?? "",
-            defaultQAContact: parameters.string("default_qa_contact").flatMap { $0.isEmpty ? nil : $0 },
-            defaultCC: parameters.strings("default_cc"),
-            isActive: parameters.bool("is_open") ?? parameters.bool("is_active") ?? true)
+            name: try parameters.string("name") ?? parameters.string("component") ?? "",
+            description: try parameters.string("description") ?? "",
+            defaultAssignee: try parameters.string("default_assignee") ?? "",
+            defaultQAContact: try parameters.string("default_qa_contact").flatMap { $0.isEmpty ? nil : $0 },
+            defaultCC: try parameters.strings("default_cc"),
+            isActive: try parameters.bool("is_open") ?? parameters.bool("is_active") ?? true)
         let id = try await services.catalog.createComponent(component, by: principal)
         return jsonResponse(["id": .int(id)], status: .created)
     }
 
     @Sendable func getClassification(_ call: RESTCall) async throws -> Response {
         var classifications: [JSONValue] = []
-        for identifier in call.parameters.strings("ids") + call.parameters.strings("names") {
+        for identifier in try call.parameters.strings("ids") + call.parameters.strings("names") {
             guard let (classification, products) = try await services.catalog.classification(idOrName: identifier) else {
                 throw DomainError.objectNotFound(kind: "classification", name: identifier)
             }
@@ -80,7 +80,7 @@ extension RESTAPI {
         let parameters = call.parameters
         let principal = try call.user()
         let groups = try await services.catalog.groups(
-            ids: try parameters.ints("ids"), names: parameters.strings("names"), withMembers: parameters.bool("membership") ?? false,
+            ids: try parameters.ints("ids"), names: try parameters.strings("names"), withMembers: try parameters.bool("membership") ?? false,
             by: principal)
         return jsonResponse([
             "groups": .array(groups.map { group, members in
@@ -100,13 +100,13 @@ extension RESTAPI {
         let parameters = call.parameters
         let principal = try call.user()
         let id = try await services.catalog.createGroup(
-            name: parameters.string("name") ?? "", description: parameters.string("description") ?? "",
-            isActive: parameters.bool("is_active") ?? true, by: principal)
+            name: try parameters.string("name") ?? "", description: try parameters.string("description") ?? "",
+            isActive: try parameters.bool("is_active") ?? true, by: principal)
         return jsonResponse(["id": .int(id)], status: .created)
     }
 
     @Sendable func fields(_ call: RESTCall) async throws -> Response {
-        let wanted = Set(call.parameters.strings("field") + call.parameters.strings("names") + call.parameters.strings("ids"))
+        let wanted = Set(try call.parameters.strings("field") + call.parameters.strings("names") + call.parameters.strings("ids"))
         var fields = FieldPresenter.fields(try await services.catalog.fieldData())
         if !wanted.isEmpty {
             fields = fields.filter { field in

@@ -5,7 +5,7 @@ extension RESTAPI {
     /// Reads Bugzilla's search parameters, by API or internal name.
     static func bugSearch(from parameters: RESTParameters) throws(DomainError) -> BugSearch {
         var search = BugSearch()
-        for text in parameters.strings(["id", "bug_id"]) {
+        for text in try parameters.strings(["id", "bug_id"]) {
             for part in text.split(separator: ",") {
                 guard let id = Int(part.trimmingCharacters(in: .whitespaces)) else {
                     throw .notNumeric(parameter: "id", value: String(part))
@@ -13,30 +13,30 @@ extension RESTAPI {
                 search.ids.append(id)
             }
         }
-        search.aliases = parameters.strings("alias")
-        search.products = parameters.strings("product")
-        search.components = parameters.strings("component")
-        search.versions = parameters.strings("version")
-        search.targetMilestones = parameters.strings("target_milestone")
-        search.statuses = parameters.strings(["status", "bug_status"])
-        search.resolutions = parameters.strings("resolution").map { $0 == "---" ? "" : $0 }
-        search.severities = parameters.strings(["severity", "bug_severity"])
-        search.priorities = parameters.strings("priority")
-        search.opSystems = parameters.strings("op_sys")
-        search.platforms = parameters.strings(["platform", "rep_platform"])
-        search.summaries = parameters.strings(["summary", "short_desc"])
-        search.whiteboards = parameters.strings(["whiteboard", "status_whiteboard"])
-        search.urls = parameters.strings(["url", "bug_file_loc"])
-        search.reporters = parameters.strings(["creator", "reporter"])
-        search.assignees = parameters.strings("assigned_to")
-        search.qaContacts = parameters.strings("qa_contact")
-        search.cc = parameters.strings("cc")
-        search.keywords = parameters.commaSeparated("keywords")
+        search.aliases = try parameters.strings("alias")
+        search.products = try parameters.strings("product")
+        search.components = try parameters.strings("component")
+        search.versions = try parameters.strings("version")
+        search.targetMilestones = try parameters.strings("target_milestone")
+        search.statuses = try parameters.strings(["status", "bug_status"])
+        search.resolutions = try parameters.strings("resolution").map { $0 == "---" ? "" : $0 }
+        search.severities = try parameters.strings(["severity", "bug_severity"])
+        search.priorities = try parameters.strings("priority")
+        search.opSystems = try parameters.strings("op_sys")
+        search.platforms = try parameters.strings(["platform", "rep_platform"])
+        search.summaries = try parameters.strings(["summary", "short_desc"])
+        search.whiteboards = try parameters.strings(["whiteboard", "status_whiteboard"])
+        search.urls = try parameters.strings(["url", "bug_file_loc"])
+        search.reporters = try parameters.strings(["creator", "reporter"])
+        search.assignees = try parameters.strings("assigned_to")
+        search.qaContacts = try parameters.strings("qa_contact")
+        search.cc = try parameters.strings("cc")
+        search.keywords = try parameters.commaSeparated("keywords")
         search.conditions = try advancedConditions(from: parameters)
-        search.quicksearch = parameters.strings("quicksearch").flatMap(words)
+        search.quicksearch = try parameters.strings("quicksearch").flatMap(words)
         search.createdSince = try parameters.date("creation_time")
         search.changedSince = try parameters.date("last_change_time")
-        search.order = parameters.commaSeparated("order").compactMap(order)
+        search.order = try parameters.commaSeparated("order").compactMap(order)
         let limit = try parameters.int("limit")
         let offset = try parameters.int("offset") ?? 0
         guard offset >= 0 else { throw .invalidParameter(parameter: "offset", reason: "must not be negative.") }
@@ -63,24 +63,24 @@ extension RESTAPI {
         for unsupported in ["savedsearch", "sharer_id", "tags", "emaillongdesc1", "emaillongdesc2"] where parameters.has(unsupported) {
             throw .invalidParameter(parameter: unsupported, reason: "BugZot does not support this search parameter yet.")
         }
-        if let join = parameters.string("j_top"), join.uppercased() != "AND" {
+        if let join = try parameters.string("j_top"), join.uppercased() != "AND" {
             throw .invalidParameter(parameter: "j_top", reason: "only AND is supported.")
         }
         var groups: [[FieldCondition]] = []
-        for text in parameters.strings("longdesc") where !text.isEmpty {
-            let type = parameters.string("longdesc_type") ?? SearchOperator.allwordssubstr.rawValue
+        for text in try parameters.strings("longdesc") where !text.isEmpty {
+            let type = try parameters.string("longdesc_type") ?? SearchOperator.allwordssubstr.rawValue
             groups.append([FieldCondition(field: "longdesc", op: try op(type, parameter: "longdesc_type"), value: text)])
         }
         let keys = parameters.keys
         for key in keys.sorted() where key.count > 1 && key.hasPrefix("f") && Int(key.dropFirst()) != nil {
             let index = key.dropFirst()
-            guard let field = parameters.string(key), field != "noop" else { continue }
+            guard let field = try parameters.string(key), field != "noop" else { continue }
             if field == "OP" || field == "CP" {
                 throw .invalidParameter(parameter: key, reason: "parenthesised (OP/CP) searches are not supported.")
             }
             var condition = FieldCondition(
-                field: field, op: try op(parameters.string("o\(index)"), parameter: "o\(index)"), value: parameters.string("v\(index)") ?? "")
-            if parameters.bool("n\(index)") == true {
+                field: field, op: try op(try parameters.string("o\(index)"), parameter: "o\(index)"), value: try parameters.string("v\(index)") ?? "")
+            if try parameters.bool("n\(index)") == true {
                 guard let negation = condition.op.negation else {
                     throw .invalidParameter(parameter: "n\(index)", reason: "'\(condition.op.rawValue)' cannot be negated.")
                 }
@@ -92,9 +92,10 @@ extension RESTAPI {
         let roles = ["assigned_to", "reporter", "qa_contact", "cc"]
         for key in keys.sorted() where key.hasPrefix("email") && Int(key.dropFirst("email".count)) != nil {
             let index = key.dropFirst("email".count)
-            guard let value = parameters.string(key), !value.isEmpty else { continue }
-            let type = try op(parameters.string("emailtype\(index)") ?? SearchOperator.substring.rawValue, parameter: "emailtype\(index)")
-            let chosen = roles.filter { parameters.bool("email\($0)\(index)") == true }
+            guard let value = try parameters.string(key), !value.isEmpty else { continue }
+            let type = try op(try parameters.string("emailtype\(index)") ?? SearchOperator.substring.rawValue, parameter: "emailtype\(index)")
+            var chosen: [String] = []
+            for role in roles where try parameters.bool("email\(role)\(index)") == true { chosen.append(role) }
             guard !chosen.isEmpty else {
                 throw .invalidParameter(parameter: key, reason: "name at least one of email\(roles.joined(separator: "/"))\(index).")
             }
@@ -104,10 +105,10 @@ extension RESTAPI {
         for key in keys.sorted() where key.hasPrefix("field") {
             let position = key.dropFirst("field".count)
             let parts = position.split(separator: "-")
-            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }), let field = parameters.string(key), field != "noop" else { continue }
+            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }), let field = try parameters.string(key), field != "noop" else { continue }
             let condition = FieldCondition(
-                field: field, op: try op(parameters.string("type\(position)"), parameter: "type\(position)"),
-                value: parameters.string("value\(position)") ?? "")
+                field: field, op: try op(try parameters.string("type\(position)"), parameter: "type\(position)"),
+                value: try parameters.string("value\(position)") ?? "")
             charts["\(parts[0])-\(parts[1])", default: []].append(condition)
         }
         groups += charts.keys.sorted().compactMap { charts[$0] }

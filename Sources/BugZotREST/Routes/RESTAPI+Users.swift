@@ -8,16 +8,16 @@ extension RESTAPI {
         let parameters = call.parameters
         let principal = call.principal
         var ids: [Int] = []
-        var names = parameters.strings("names")
-        for identifier in parameters.strings("ids") {
+        var names = try parameters.strings("names")
+        for identifier in try parameters.strings("ids") {
             if let id = Int(identifier) { ids.append(id) } else { names.append(identifier) }
         }
-        let match = parameters.strings("match")
+        let match = try parameters.strings("match")
         guard !ids.isEmpty || !names.isEmpty || !match.isEmpty else {
             throw DomainError.missingParameter("ids, names, or match", function: "User.get")
         }
         let users = try await services.users.users(ids: ids, names: names, match: match, limit: try parameters.int("limit"), by: principal)
-        let filter = call.fieldFilter
+        let filter = try call.fieldFilter
         return jsonResponse(["users": .array(users.map { .object(filter.apply(to: present($0, viewer: principal))) })])
     }
 
@@ -40,8 +40,8 @@ extension RESTAPI {
         let principal = try call.user()
         let email = try parameters.required("email", function: "User.create")
         let id = try await services.users.create(
-            login: email, realName: parameters.string("full_name") ?? parameters.string("name") ?? "",
-            password: parameters.string("password"), by: principal)
+            login: email, realName: try parameters.string("full_name") ?? parameters.string("name") ?? "",
+            password: try parameters.string("password"), by: principal)
         return jsonResponse(["id": .int(id)], status: .created)
     }
 
@@ -49,14 +49,14 @@ extension RESTAPI {
     @Sendable func updateUser(_ call: RESTCall) async throws -> Response {
         let parameters = call.parameters
         let principal = try call.user()
-        let identifiers = parameters.strings("ids") + parameters.strings("names")
+        let identifiers = try parameters.strings("ids") + parameters.strings("names")
         guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids or names", function: "User.update") }
         var changes = UserService.Changes()
-        changes.realName = parameters.string("full_name") ?? parameters.string("real_name")
-        changes.login = parameters.string("email")
-        changes.password = parameters.string("password")
-        changes.disabledText = parameters.string("login_denied_text")
-        changes.groups = parameters.listEdit("groups")
+        changes.realName = try parameters.string("full_name") ?? parameters.string("real_name")
+        changes.login = try parameters.string("email")
+        changes.password = try parameters.string("password")
+        changes.disabledText = try parameters.string("login_denied_text")
+        changes.groups = try parameters.listEdit("groups")
         let results = try await services.users.update(users: identifiers, changes: changes, by: principal)
         return jsonResponse(["users": .array(results.map { ["id": .int($0.id), "changes": Present.changes($0.changes)] })])
     }

@@ -42,7 +42,7 @@ struct RESTCall: Sendable {
         // Stock Bugzilla: login-exempt methods ignore credentials unless Bugzilla_login is present,
         // so a stale token never breaks /version.
         if !loginExempt || parameters.has("Bugzilla_login") {
-            let credentials = Self.credentials(parameters, apiKeyHeader: request.headers[Self.apiKeyHeader], loginExempt: loginExempt)
+            let credentials = try Self.credentials(parameters, apiKeyHeader: request.headers[Self.apiKeyHeader], loginExempt: loginExempt)
             principal = try await auth.principal(for: credentials, clientAddress: clientAddress)
         }
     }
@@ -51,15 +51,15 @@ struct RESTCall: Sendable {
 
     /// The credentials a call carries, strongest first. On the login route `login`/`password`
     /// are its arguments, not credentials.
-    private static func credentials(_ parameters: RESTParameters, apiKeyHeader: String?, loginExempt: Bool) -> Credentials {
-        if let key = parameters.string("Bugzilla_api_key") ?? parameters.string("api_key") ?? apiKeyHeader {
+    private static func credentials(_ parameters: RESTParameters, apiKeyHeader: String?, loginExempt: Bool) throws -> Credentials {
+        if let key = try parameters.string("Bugzilla_api_key") ?? parameters.string("api_key") ?? apiKeyHeader {
             return .apiKey(key)
         }
-        if let token = parameters.string("Bugzilla_token") ?? parameters.string("token") { return .token(token) }
-        if let login = parameters.string("Bugzilla_login"), let password = parameters.string("Bugzilla_password") {
+        if let token = try parameters.string("Bugzilla_token") ?? parameters.string("token") { return .token(token) }
+        if let login = try parameters.string("Bugzilla_login"), let password = try parameters.string("Bugzilla_password") {
             return .password(login: login, password: password)
         }
-        if !loginExempt, let login = parameters.string("login"), let password = parameters.string("password") {
+        if !loginExempt, let login = try parameters.string("login"), let password = try parameters.string("password") {
             return .password(login: login, password: password)
         }
         return .none
@@ -72,7 +72,9 @@ struct RESTCall: Sendable {
     }
 
     var fieldFilter: FieldFilter {
-        FieldFilter(include: parameters.commaSeparated("include_fields"), exclude: parameters.commaSeparated("exclude_fields"))
+        get throws(DomainError) {
+            FieldFilter(include: try parameters.commaSeparated("include_fields"), exclude: try parameters.commaSeparated("exclude_fields"))
+        }
     }
 }
 

@@ -3,7 +3,9 @@ import Foundation
 
 /// A call's parameters merged the way Bugzilla's REST server merges them: path captures unioned
 /// with same-named query parameters, then the JSON body, with query parameters overriding body
-/// keys. Accessors parse leniently (ids as strings or numbers, booleans as true/1/"True").
+/// keys. Accessors are strict about shape — a single value, a list, or an `{add, remove, set}`
+/// object, each only where the parameter takes one; anything else is error 53 naming the
+/// parameter — and lenient about scalars (ids as strings or numbers, booleans as true/1/"True").
 struct RESTParameters: Sendable {
     private(set) var values: [String: JSONValue]
 
@@ -28,66 +30,80 @@ struct RESTParameters: Sendable {
 
     func has(_ key: String) -> Bool { values[key].map { !$0.isNull } ?? false }
 
-    subscript(key: String) -> JSONValue? { values[key] }
-
-    /// The first present of several names for one parameter (`summary` / `short_desc`).
-    func first(_ keys: [String]) -> JSONValue? {
-        keys.lazy.compactMap { values[$0] }.first { !$0.isNull }
+    /// A single value as text (numbers and booleans as typed in a query); nil when absent or null.
+    /// A list or an object is refused (53), never read as its first item or as absent.
+    func string(_ key: String) throws(DomainError) -> String? {
+        guard let value = values[key] else { return nil }
+        return try Self.scalarText(value, parameter: key)
     }
 
-    func string(_ key: String) -> String? { values[key].flatMap(Self.scalarText) }
+    /// A scalar or a list of scalars, as strings; a comma-separated string stays one item. An
+    /// object, or a list holding lists or objects, is refused.
+    func strings(_ key: String) throws(DomainError) -> [String] {
+        guard let value = values[key] else { return [] }
+        return try Self.texts(value, parameter: key)
+    }
 
-    /// A scalar or a list, as strings; a comma-separated string stays one item.
-    func strings(_ key: String) -> [String] { values[key].map(Self.texts) ?? [] }
-
-    func strings(_ keys: [String]) -> [String] { keys.flatMap { strings($0) } }
+    func strings(_ keys: [String]) throws(DomainError) -> [String] {
+        var result: [String] = []
+        for key in keys { result += try strings(key) }
+        return result
+    }
 
     /// Like `strings`, but also splitting comma-separated items (`include_fields=a,b`).
-    func commaSeparated(_ key: String) -> [String] {
-        strings(key).flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+    func commaSeparated(_ key: String) throws(DomainError) -> [String] {
+        try strings(key).flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
     }
 
     func int(_ key: String) throws(DomainError) -> Int? {
-        guard let text = string(key) else { return nil }
+        guard let text = try string(key) else { return nil }
         return try Self.integer(text, parameter: key)
     }
 
     func ints(_ key: String) throws(DomainError) -> [Int] {
         var result: [Int] = []
-        for text in strings(key) { result.append(try Self.integer(text, parameter: key)) }
+        for text in try strings(key) { result.append(try Self.integer(text, parameter: key)) }
         return result
     }
 
-    func bool(_ key: String) -> Bool? {
-        values[key].flatMap(Self.flag)
+    func bool(_ key: String) throws(DomainError) -> Bool? {
+        guard let value = values[key], !value.isNull else { return nil }
+        return try Self.flag(value, parameter: key)
     }
 
-    /// A boolean as clients send it: true/false, 1/0, or "True"/"1"/"yes" in a query.
-    static func flag(_ value: JSONValue) -> Bool? {
+    /// A boolean as clients send it: true/false, 1/0, or "True"/"1"/"yes" (and their opposites)
+    /// in a query. Anything else is refused.
+    static func flag(_ value: JSONValue, parameter: String) throws(DomainError) -> Bool {
         if case .bool(let flag) = value { return flag }
-        guard let text = scalarText(value)?.lowercased() else { return nil }
-        return ["1", "true", "yes", "on"].contains(text)
+        switch try scalarText(value, parameter: parameter)?.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw .invalidParameter(parameter: parameter, reason: "must be true or false.")
+        }
     }
 
     /// A string value that must be present and non-empty.
     func required(_ key: String, function: String) throws(DomainError) -> String {
-        guard let value = string(key), !value.isEmpty else { throw .missingParameter(key, function: function) }
+        guard let value = try string(key), !value.isEmpty else { throw .missingParameter(key, function: function) }
         return value
     }
 
-    /// `{add, remove, set}`, or a plain list meaning `add` (as python-bugzilla sends cc).
-    func listEdit(_ key: String) -> ListEdit<String> {
+    /// `{add, remove, set}`, or a plain list meaning `add` (as python-bugzilla sends cc). An
+    /// object with other keys is refused.
+    func listEdit(_ key: String) throws(DomainError) -> ListEdit<String> {
         guard let value = values[key] else { return ListEdit() }
-        if case .object(let edit) = value {
-            return ListEdit(
-                add: edit["add"].map(Self.texts) ?? [], remove: edit["remove"].map(Self.texts) ?? [],
-                set: edit["set"].map(Self.texts))
+        guard case .object(let edit) = value else { return ListEdit(add: try Self.texts(value, parameter: key)) }
+        if let unknown = edit.keys.sorted().first(where: { !["add", "remove", "set"].contains($0) }) {
+            throw .invalidParameter(parameter: key, reason: "'\(unknown)' is not one of add, remove or set.")
         }
-        return ListEdit(add: Self.texts(value))
+        func list(_ name: String) throws(DomainError) -> [String]? {
+            try edit[name].map { value throws(DomainError) in try Self.texts(value, parameter: "\(key).\(name)") }
+        }
+        return ListEdit(add: try list("add") ?? [], remove: try list("remove") ?? [], set: try list("set"))
     }
 
     func intListEdit(_ key: String) throws(DomainError) -> ListEdit<Int> {
-        let edit = listEdit(key)
+        let edit = try listEdit(key)
         func parse(_ texts: [String]) throws(DomainError) -> [Int] {
             var result: [Int] = []
             for text in texts { result.append(try Self.integer(text, parameter: key)) }
@@ -96,14 +112,24 @@ struct RESTParameters: Sendable {
         return ListEdit(add: try parse(edit.add), remove: try parse(edit.remove), set: try edit.set.map { texts throws(DomainError) in try parse(texts) })
     }
 
+    /// An object of named values (`comment: {body, is_private}`), or nil when absent or null.
+    func object(_ key: String) throws(DomainError) -> [String: JSONValue]? {
+        switch values[key] {
+        case nil, .null?: return nil
+        case .object(let object)?: return object
+        default: throw .invalidParameter(parameter: key, reason: "must be an object.")
+        }
+    }
+
     /// A date or datetime in any common form (`2024-01-02`, `2024-01-02T03:04:05Z`, `2024-01-02 03:04:05`).
     func date(_ key: String) throws(DomainError) -> Date? {
-        guard let text = string(key), !text.isEmpty else { return nil }
+        guard let text = try string(key), !text.isEmpty else { return nil }
         guard let date = Self.parseDate(text) else { throw .illegalDate(text) }
         return date
     }
 
     static func parseDate(_ text: String) -> Date? {
+        guard text.utf8.count <= 64 else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let date = try? Date(trimmed, strategy: .iso8601) { return date }
         let formatter = DateFormatter()
@@ -121,16 +147,29 @@ struct RESTParameters: Sendable {
         return value
     }
 
-    private static func scalarText(_ value: JSONValue) -> String? {
-        if case .array(let items) = value { return items.first.flatMap(scalarText) }
-        return value.text
+    private static func scalarText(_ value: JSONValue, parameter: String) throws(DomainError) -> String? {
+        switch value {
+        case .null: nil
+        case .array: throw .invalidParameter(parameter: parameter, reason: "must be a single value, not a list.")
+        case .object: throw .invalidParameter(parameter: parameter, reason: "must be a single value, not an object.")
+        default: value.text
+        }
     }
 
-    private static func texts(_ value: JSONValue) -> [String] {
+    private static func texts(_ value: JSONValue, parameter: String) throws(DomainError) -> [String] {
         switch value {
-        case .array(let items): items.compactMap(\.text)
-        case .null: []
-        default: value.text.map { [$0] } ?? []
+        case .null: return []
+        case .array(let items):
+            var result: [String] = []
+            for item in items {
+                guard let text = item.text else {
+                    throw .invalidParameter(parameter: parameter, reason: "must be a list of single values.")
+                }
+                result.append(text)
+            }
+            return result
+        case .object: throw .invalidParameter(parameter: parameter, reason: "must be a value or a list, not an object.")
+        default: return value.text.map { [$0] } ?? []
         }
     }
 }

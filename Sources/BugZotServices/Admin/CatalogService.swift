@@ -25,11 +25,13 @@ public struct CatalogService: Sendable {
 
     /// Products by ids or names; unknown ones are left out.
     public func products(ids: [Int], names: [String]) async throws -> [Product] {
-        try await database.read { sql in try await SQLStore(sql).products(ids: ids, names: names) }
+        try InputRules.check(names, as: .product, parameter: "names")
+        return try await database.read { sql in try await SQLStore(sql).products(ids: ids, names: names) }
     }
 
     public func product(named name: String) async throws -> Product? {
-        try await database.read { sql in try await SQLStore(sql).product(name: name) }
+        try InputRules.check(name, as: .product)
+        return try await database.read { sql in try await SQLStore(sql).product(name: name) }
     }
 
     public struct NewProduct: Sendable {
@@ -57,9 +59,13 @@ public struct CatalogService: Sendable {
 
     public func createProduct(_ new: NewProduct, by principal: Principal) async throws -> Int {
         try principal.require(.editcomponents, action: "create products")
+        try InputRules.check(new.name, as: .product, parameter: "name")
+        try InputRules.check(new.description, as: .productDescription)
+        try InputRules.check(new.version, as: .version)
+        if let classification = new.classification { try InputRules.check(classification, as: .classification) }
+        if let milestone = new.defaultMilestone { try InputRules.check(milestone, as: .targetMilestone, parameter: "default_milestone") }
         let name = new.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw DomainError.productNameRequired }
-        guard name.count <= 64 else { throw DomainError.invalidParameter(parameter: "name", reason: "longer than 64 characters.") }
         guard !new.description.trimmingCharacters(in: .whitespaces).isEmpty else { throw DomainError.productDescriptionRequired }
         let version = new.version.trimmingCharacters(in: .whitespaces)
         guard !version.isEmpty else { throw DomainError.productVersionRequired }
@@ -105,6 +111,10 @@ public struct CatalogService: Sendable {
 
     public func createComponent(_ new: NewComponent, by principal: Principal) async throws -> Int {
         try principal.require(.editcomponents, action: "create components")
+        try InputRules.check(new.product, as: .product)
+        try InputRules.check(new.name, as: .component, parameter: "name")
+        try InputRules.check(new.description, as: .componentDescription)
+        try InputRules.check([new.defaultAssignee] + (new.defaultQAContact.map { [$0] } ?? []) + new.defaultCC, as: .login)
         let name = new.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw DomainError.componentNameRequired }
         guard !new.description.trimmingCharacters(in: .whitespaces).isEmpty else { throw DomainError.componentDescriptionRequired }
@@ -136,9 +146,10 @@ public struct CatalogService: Sendable {
     /// Adds a version or milestone to a product.
     public func addValue(_ kind: ProductValueKind, named name: String, to productName: String, by principal: Principal) async throws -> Int {
         try principal.require(.editcomponents, action: "edit products")
+        try InputRules.check(name, as: kind == .version ? .version : .targetMilestone, parameter: kind.rawValue)
+        try InputRules.check(productName, as: .product)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw DomainError.valueNameRequired(kind: kind.rawValue) }
-        guard name.count <= 64 else { throw DomainError.invalidParameter(parameter: kind.rawValue, reason: "at most 64 characters.") }
         return try await database.transaction { sql in
             let store = SQLStore(sql)
             guard let product = try await store.product(name: productName) else {
@@ -155,7 +166,8 @@ public struct CatalogService: Sendable {
     }
 
     public func classification(idOrName: String) async throws -> (Classification, [Product])? {
-        try await database.read { sql in
+        try InputRules.check(idOrName, as: .classification, parameter: "names")
+        return try await database.read { sql in
             let store = SQLStore(sql)
             guard let (classification, productIDs) = try await store.classification(idOrName: idOrName) else { return nil }
             return (classification, try await store.products(ids: productIDs))
@@ -168,6 +180,7 @@ public struct CatalogService: Sendable {
     public func groups(ids: [Int], names: [String], withMembers: Bool, by principal: Principal) async throws -> [(Group, [UserSummary]?)] {
         _ = try principal.requireUser()
         guard principal.has(.editusers) || principal.has(.creategroups) else { throw DomainError.groupAccessDenied }
+        try InputRules.check(names, as: .group, parameter: "names")
         return try await database.read { sql in
             let store = SQLStore(sql)
             let groups = ids.isEmpty && names.isEmpty ? try await store.groups() : try await store.groups(ids: ids, names: names)
@@ -187,6 +200,8 @@ public struct CatalogService: Sendable {
 
     public func createGroup(name: String, description: String, isActive: Bool, by principal: Principal) async throws -> Int {
         try principal.require(.creategroups, action: "create groups")
+        try InputRules.check(name, as: .group, parameter: "name")
+        try InputRules.check(description, as: .groupDescription)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw DomainError.groupNameRequired }
         guard !description.trimmingCharacters(in: .whitespaces).isEmpty else { throw DomainError.groupDescriptionRequired }

@@ -17,6 +17,8 @@ public struct UserService: Sendable {
     /// Users by ids, exact login names, or a substring match. Anonymous visitors may only use names.
     public func users(ids: [Int], names: [String], match: [String], limit: Int?, by principal: Principal) async throws -> [User] {
         if principal.isAnonymous, !ids.isEmpty || !match.isEmpty { throw DomainError.anonymousUserLookup }
+        try InputRules.check(names, as: .login, parameter: "names")
+        try InputRules.check(match, as: .searchValue, parameter: "match")
         return try await database.read { sql in
             let store = SQLStore(sql)
             var result: [User] = []
@@ -52,6 +54,10 @@ public struct UserService: Sendable {
 
     /// Creates an account without a permission check: for the command line, which runs as the operator.
     public func createAccount(login: String, realName: String, password: String?, groups: [String]) async throws -> Int {
+        try InputRules.check(login, as: .login)
+        try InputRules.check(realName, as: .realName)
+        if let password { try InputRules.check(password, as: .password) }
+        try InputRules.check(groups, as: .group, parameter: "groups")
         let login = login.trimmingCharacters(in: .whitespaces)
         guard InputRules.isValidEmail(login) else { throw DomainError.illegalEmail(login) }
         if let password { try PasswordRules.check(password, login: login, policy: policy) }
@@ -78,11 +84,21 @@ public struct UserService: Sendable {
         public var disabledText: String?
         public var groups = ListEdit<String>()
         public init() {}
+
+        func checkText() throws(DomainError) {
+            if let login { try InputRules.check(login, as: .login) }
+            if let realName { try InputRules.check(realName, as: .realName) }
+            if let password { try InputRules.check(password, as: .password) }
+            if let disabledText { try InputRules.check(disabledText, as: .disabledText) }
+            try InputRules.check(groups.add + groups.remove + (groups.set ?? []), as: .group, parameter: "groups")
+        }
     }
 
     /// Changes accounts; returns each user's id with the changed fields (`{field: (removed, added)}`).
     public func update(users identifiers: [String], changes: Changes, by principal: Principal) async throws -> [(id: Int, changes: [FieldChange])] {
         let actor = try principal.requireUser()
+        try InputRules.check(identifiers, as: .login, parameter: "ids")
+        try changes.checkText()
         let passwordHash = try await changes.password.asyncMap { password in
             // Checked against the new login if it changes too, else the account's own (when it is one).
             try PasswordRules.check(password, login: changes.login ?? (identifiers.count == 1 ? identifiers[0] : ""), policy: policy)

@@ -20,9 +20,6 @@ public struct AccountService: Sendable {
     static let pendingText = "This account has not been activated yet: follow the link sent when you signed up."
     /// Bounds on what one user may keep.
     static let maximumSavedSearches = 100
-    static let maximumSearchNameLength = 64
-    static let maximumSearchQueryLength = 4000
-    static let maximumKeyDescriptionLength = 200
 
     public init(database: any Database, hasher: PasswordHasher, policy: Policy, composer: MailComposer) {
         self.database = database
@@ -36,23 +33,35 @@ public struct AccountService: Sendable {
     /// Creates an account that stays disabled until `activate` sees the returned token, which is
     /// mailed (through the job queue) to the address. Signing up again for an account still
     /// pending replaces its name, password and token.
-    public func signUp(login: String, realName: String, password: String) async throws -> (userID: Int, activationToken: String) {
+    ///
+    /// The caller learns nothing about who has an account: for an address that already has one,
+    /// its owner is mailed instead (that someone tried, with a link to choose a new password), and
+    /// the answer is the same. At most one such mail goes to an address every `mailInterval`;
+    /// within it a repeated sign-up does nothing. The token is nil when no account was made.
+    @discardableResult
+    public func signUp(login: String, realName: String, password: String) async throws -> String? {
+        try InputRules.check(login, as: .login)
+        try InputRules.check(realName, as: .realName)
+        try InputRules.check(password, as: .password)
         let login = login.trimmingCharacters(in: .whitespaces).lowercased()
         guard InputRules.isValidEmail(login) else { throw DomainError.illegalEmail(login) }
-        let realName = realName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard realName.count <= 255 else { throw DomainError.invalidParameter(parameter: "name", reason: "at most 255 characters.") }
+        let realName = realName.trimmingCharacters(in: .whitespaces)
         try PasswordRules.check(password, login: login, policy: policy)
+        // Hashed whatever happens next, so that a taken address answers no faster.
         let passwordHash = try await hasher.hash(password)
         let token = Secrets.random()
         let now = Date()
-        let userID = try await database.transaction { sql in
+        return try await database.transaction { sql in
             let store = SQLStore(sql)
             let userID: Int
             if let existing = try await store.credentials(login: login) {
-                guard !existing.isEnabled, existing.disabledText == Self.pendingText else { throw DomainError.accountExists(login) }
+                guard !existing.isEnabled, existing.disabledText == Self.pendingText else {
+                    try await tellOwnerOfExistingAccount(existing.userID, isEnabled: existing.isEnabled, store: store, at: now)
+                    return nil
+                }
                 userID = existing.userID
                 if let issued = try await store.activationIssued(userID: userID), now.timeIntervalSince(issued) < mailInterval {
-                    throw DomainError.mailRecentlySent
+                    return nil  // the link mailed a moment ago still works
                 }
                 try await store.updateUser(id: userID, realName: realName, passwordHash: passwordHash)
                 try await store.deleteActivation(userID: userID)
@@ -62,9 +71,19 @@ public struct AccountService: Sendable {
             }
             try await store.insertActivation(userID: userID, hash: Secrets.digest(token), at: now)
             try await Outbox.mail(composer.activation(to: login, name: realName, token: token), key: nil, in: store, at: now)
-            return userID
+            return token
         }
-        return (userID, token)
+    }
+
+    /// Someone signed up with the address of an account: its owner hears of it, with a link to
+    /// set a new password (an account disabled by an administrator hears nothing). Rate-limited
+    /// like reset mail, with which it shares its limit.
+    private func tellOwnerOfExistingAccount(_ userID: Int, isEnabled: Bool, store: SQLStore, at now: Date) async throws {
+        guard isEnabled, let user = try await store.users(ids: [userID]).first else { return }
+        if let issued = try await store.passwordResetIssued(userID: userID), now.timeIntervalSince(issued) < mailInterval { return }
+        let token = Secrets.random()
+        try await store.insertPasswordReset(userID: userID, hash: Secrets.digest(token), at: now)
+        try await Outbox.mail(composer.accountExists(to: user.login, name: user.realName, resetToken: token), key: nil, in: store, at: now)
     }
 
     /// Enables the account an activation token was issued for; returns its id.
@@ -90,6 +109,7 @@ public struct AccountService: Sendable {
     /// other sessions and login tokens.
     public func changePassword(current: String, new: String, keepingSession sessionToken: String?, by principal: Principal) async throws {
         let user = try principal.requireUser()
+        try InputRules.check(new, as: .password)
         let stored = try await database.read { sql in try await SQLStore(sql).credentials(login: user.login) }
         guard let stored, try await hasher.verify(current, against: stored.passwordHash) else { throw DomainError.invalidLogin }
         try PasswordRules.check(new, login: user.login, policy: policy)
@@ -105,6 +125,7 @@ public struct AccountService: Sendable {
     /// Mails a password-reset link if the address belongs to an active account. Says nothing either
     /// way, so the form can't be used to find out who has an account.
     public func requestPasswordReset(login: String) async throws {
+        try InputRules.check(login, as: .login)
         let token = Secrets.random()
         let now = Date()
         try await database.transaction { sql in
@@ -129,6 +150,7 @@ public struct AccountService: Sendable {
         guard let userID, let user = try await database.read({ sql in try await SQLStore(sql).users(ids: [userID]).first }) else {
             throw DomainError.resetInvalid
         }
+        try InputRules.check(password, as: .password)
         try PasswordRules.check(password, login: user.login, policy: policy)
         let hash = try await hasher.hash(password)
         try await database.transaction { sql in
@@ -177,10 +199,8 @@ public struct AccountService: Sendable {
     /// Creates a named key for the signed-in user; the key is shown once and kept only as a digest.
     public func createAPIKey(description: String, by principal: Principal, auth: AuthService) async throws -> String {
         let user = try principal.requireUser()
-        let description = description.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard description.count <= Self.maximumKeyDescriptionLength else {
-            throw DomainError.invalidParameter(parameter: "description", reason: "at most \(Self.maximumKeyDescriptionLength) characters.")
-        }
+        try InputRules.check(description, as: .apiKeyDescription)
+        let description = description.trimmingCharacters(in: .whitespaces)
         return try await auth.createAPIKey(userID: user.id, description: description)
     }
 
@@ -200,14 +220,10 @@ public struct AccountService: Sendable {
     /// Keeps a bug-list query under a name, replacing one of the same name.
     public func saveSearch(name: String, query: String, by principal: Principal) async throws {
         let user = try principal.requireUser()
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        try InputRules.check(name, as: .savedSearchName)
+        try InputRules.check(query, as: .savedSearchQuery)
+        let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw DomainError.missingParameter("name", function: "saved search") }
-        guard name.count <= Self.maximumSearchNameLength else {
-            throw DomainError.invalidParameter(parameter: "name", reason: "at most \(Self.maximumSearchNameLength) characters.")
-        }
-        guard query.utf8.count <= Self.maximumSearchQueryLength else {
-            throw DomainError.invalidParameter(parameter: "query", reason: "at most \(Self.maximumSearchQueryLength) bytes.")
-        }
         let now = Date()
         try await database.transaction { sql in
             let store = SQLStore(sql)

@@ -94,7 +94,7 @@ public struct AuthService: Sendable {
     }
 
     private func userID(forAPIKey key: String) async throws -> Int? {
-        guard key.count >= 8 else { return nil }
+        guard key.utf8.count >= 8, (try? InputRules.check(key, as: .credential)) != nil else { return nil }
         let digest = Secrets.digest(key)
         let candidates = try await database.read { sql in try await SQLStore(sql).apiKeys(prefix: String(key.prefix(8))) }
         return candidates.first { Secrets.constantTimeEquals($0.hash, digest) }?.userID
@@ -116,9 +116,17 @@ public struct AuthService: Sendable {
 
     /// The user id for a correct password, throttled. Every attempt is recorded before the password is
     /// checked and forgotten only when it succeeds, so parallel guesses count against the limit too.
+    ///
+    /// Attempts are stored under fixed-length digests of the login and the address, so no request
+    /// can make the table grow by more than one short row per subject; a login or password that
+    /// no account could have (too long, NUL, control characters) counts as a failure and is never
+    /// looked up.
     public func authenticate(login: String, password: String, clientAddress: String) async throws -> Int {
-        let account = "account:" + login.lowercased()
-        let address = "address:" + clientAddress
+        let isPlausible =
+            (try? InputRules.check(login, as: .login)) != nil && (try? InputRules.check(password, as: .password)) != nil
+        // A bounded prefix: an over-long login is refused below whatever it holds.
+        let account = "account:" + Secrets.digest(String(decoding: login.utf8.prefix(1024), as: UTF8.self).lowercased())
+        let address = "address:" + Secrets.digest(clientAddress)
         let now = Date()
         let windowStart = now.addingTimeInterval(-throttle.window)
         let attempt = try await database.transaction { sql in
@@ -130,7 +138,7 @@ public struct AuthService: Sendable {
             let store = SQLStore(sql)
             return (
                 try await store.loginFailureCounts(subjects: [account, address], since: windowStart),
-                try await store.credentials(login: login)
+                isPlausible ? try await store.credentials(login: login) : nil
             )
         }
         // This attempt is among the counted ones.

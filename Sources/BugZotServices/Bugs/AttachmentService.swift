@@ -30,6 +30,7 @@ public struct AttachmentService: Sendable {
         guard !identifiers.isEmpty else { throw DomainError.missingParameter("ids", function: "Bug.add_attachment") }
         try AttachmentRules.checkSize(data.count, limit: limit)
         let details = try AttachmentRules.validated(details, by: principal, policy: policy)
+        try AttachmentRules.checkComment(comment, details: details, policy: policy)
         let key = try await blobs.put(data)
         return try await record(key: key, size: data.count, on: identifiers, details: details, comment: comment, by: principal)
     }
@@ -81,6 +82,7 @@ public struct AttachmentService: Sendable {
         do {
             try AttachmentRules.checkSize(upload.size, limit: limit)
             details = try AttachmentRules.validated(requested, by: principal, policy: policy)
+            try AttachmentRules.checkComment(comment, details: details, policy: policy)
         } catch {
             try? await discard(upload)
             throw error
@@ -113,7 +115,8 @@ public struct AttachmentService: Sendable {
                     let id = try await store.insertAttachment(attachment)
                     var text = "Created attachment \(id)\n\(details.summary)"
                     if let comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text += "\n\n" + comment }
-                    let note = try await store.insertComment(bugID: bugID, author: creator, text: text, isPrivate: details.isPrivate, at: now)
+                    // The comment carries the description: it takes its privacy from the attachment, at every moment.
+                    let note = try await store.insertComment(bugID: bugID, author: creator, text: text, isPrivate: false, at: now)
                     try await store.setCommentAttachment(commentID: note.id, attachmentID: id)
                     try await store.touchBugs([bugID], at: now)
                     try await Outbox.bugChanged(BugEvent(bugID: bugID, actorID: creator.id, when: now, commentIDs: [note.id]), in: store)
@@ -183,6 +186,7 @@ public struct AttachmentService: Sendable {
     /// Changes attachments; the uploader and editbugs may, and only insiders touch privacy.
     public func update(ids: [Int], changes: Changes, by principal: Principal) async throws -> [(attachment: Attachment, changes: [FieldChange])] {
         let actor = try principal.requireUser()
+        if let comment = changes.comment { try InputRules.check(comment, as: .comment, limit: policy.maximumCommentLength) }
         let now = Date()
         let visible = try await attachments(ids: ids, by: principal)
         return try await database.transaction { sql in
@@ -215,7 +219,7 @@ public struct AttachmentService: Sendable {
                     try await store.insertHistory(bugID: old.bugID, who: actor, at: now, changes: fieldChanges)
                     var event = BugEvent(bugID: old.bugID, actorID: actor.id, when: now, changes: fieldChanges)
                     if let comment = changes.comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                        let note = try await store.insertComment(bugID: old.bugID, author: actor, text: comment, isPrivate: new.isPrivate, at: now)
+                        let note = try await store.insertComment(bugID: old.bugID, author: actor, text: comment, isPrivate: false, at: now)
                         try await store.setCommentAttachment(commentID: note.id, attachmentID: old.id)
                         event.commentIDs.append(note.id)
                     }

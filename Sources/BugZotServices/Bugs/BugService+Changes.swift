@@ -11,6 +11,8 @@ extension BugService {
             ("alias", request.aliases.count), ("keywords", request.keywords.count), ("blocks", request.blocks.count),
             ("depends_on", request.dependsOn.count), ("cc", request.cc.count), ("groups", request.groups?.count ?? 0),
         ])
+        try InputRules.check(request.product, as: .product)
+        try InputRules.check([request.assignedTo, request.qaContact].compactMap { $0 } + request.cc, as: .login)
         let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)
@@ -54,6 +56,9 @@ extension BugService {
             ("blocks", request.blocks.count), ("depends_on", request.dependsOn.count), ("cc", request.cc.count),
             ("groups", request.groups.count), ("see_also", request.seeAlso.count), ("comment_is_private", request.commentPrivacy.count),
         ])
+        try InputRules.check(identifiers, as: .bugIdentifier)
+        try InputRules.check(request.logins, as: .login)
+        if let product = request.product { try InputRules.check(product, as: .product) }
         let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)

@@ -7,6 +7,7 @@ import Foundation
 extension BugService {
     /// The id of a bug named by number or alias, if the viewer may see it.
     func visibleBugID(_ identifier: String, store: SQLStore, by principal: Principal) async throws -> Int {
+        try InputRules.check(identifier, as: .bugIdentifier)
         let trimmed = identifier.trimmingCharacters(in: .whitespaces)
         let id: Int
         if let number = Int(trimmed) {

@@ -47,6 +47,7 @@ public struct BugService: Sendable {
 
     public func search(_ search: BugSearch, by principal: Principal) async throws -> [Bug] {
         try policy.checkListSizes(search.listSizes)
+        try search.checkText()
         return try await database.read { sql in
             let store = SQLStore(sql)
             let ids = try await store.searchBugIDs(search, viewer: principal, policy: policy)
@@ -57,7 +58,9 @@ public struct BugService: Sendable {
 
     /// Ids only, for callers that need no more (and to check visibility in bulk).
     public func searchIDs(_ search: BugSearch, by principal: Principal) async throws -> [Int] {
-        try await database.read { sql in try await SQLStore(sql).searchBugIDs(search, viewer: principal, policy: policy) }
+        try policy.checkListSizes(search.listSizes)
+        try search.checkText()
+        return try await database.read { sql in try await SQLStore(sql).searchBugIDs(search, viewer: principal, policy: policy) }
     }
 
     /// Each bug's history, with changes naming bugs the viewer can't see left out.

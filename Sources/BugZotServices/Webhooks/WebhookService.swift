@@ -5,7 +5,6 @@ import Foundation
 /// Webhooks for administrators: register a URL with a filter and a secret, see its deliveries.
 public struct WebhookService: Sendable {
     let database: any Database
-    static let maximumURLLength = 2000
 
     public init(database: any Database) {
         self.database = database
@@ -20,8 +19,11 @@ public struct WebhookService: Sendable {
     public func create(url: String, secret: String, product: String?, events: Set<String>, by principal: Principal) async throws -> Int {
         try principal.require(.admin, action: "manage webhooks")
         let owner = try principal.requireUser()
+        try InputRules.check(url, as: .webhookURL)
+        try InputRules.check(secret, as: .webhookSecret)
+        if let product { try InputRules.check(product, as: .product) }
         let url = url.trimmingCharacters(in: .whitespaces)
-        guard url.count <= Self.maximumURLLength, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
             parsed.host != nil
         else { throw DomainError.invalidParameter(parameter: "url", reason: "it must be an http:// or https:// address.") }
         guard secret.count >= 16, secret.count <= 200 else {
