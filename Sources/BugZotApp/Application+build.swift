@@ -7,13 +7,14 @@ import BugZotStorage
 import BugZotWeb
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
 /// Opens the configured database: PostgreSQL when a URL is given, else SQLite in the data directory.
 public func openDatabase(_ configuration: AppConfiguration, logger: Logger) async throws -> any Database {
     if let url = configuration.databaseURL {
-        return try PostgresDatabase(url: url, logger: logger)
+        return try PostgresDatabase(url: url, deadlines: .init(call: .seconds(configuration.databaseTimeoutSeconds)), logger: logger)
     }
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     return try await SQLiteDatabase.open(path: configuration.sqlitePath, logger: logger)
@@ -56,20 +57,38 @@ public func checkSMTPURL(_ url: String) throws {
     _ = try SMTPSettings(url: url)
 }
 
-/// Runs `then` once the database is migrated: for a process with no HTTP server (`bugzot worker`).
-public struct MigratingService<Next: Service>: Service {
+/// The database's migrations, applied once however many services wait for them: nothing that
+/// queries the database (the HTTP server, the job worker) starts before they are done.
+public actor Migration {
     let database: any Database
     let logger: Logger
-    let then: Next
+    private var applying: Task<Void, any Error>?
 
-    public init(database: any Database, logger: Logger, then: Next) {
+    public init(database: any Database, logger: Logger) {
         self.database = database
         self.logger = logger
+    }
+
+    /// Returns once the migrations are applied (applying them on the first call); throws what they threw.
+    public func completed() async throws {
+        let applying = self.applying ?? Task { [database, logger] in try await migrate(database, logger: logger) }
+        self.applying = applying
+        try await applying.value
+    }
+}
+
+/// Runs `then` once the database is migrated.
+public struct MigratingService<Next: Service>: Service {
+    let migration: Migration
+    let then: Next
+
+    public init(_ migration: Migration, then: Next) {
+        self.migration = migration
         self.then = then
     }
 
     public func run() async throws {
-        try await migrate(database, logger: logger)
+        try await migration.completed()
         try await then.run()
     }
 }
@@ -88,22 +107,38 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let services = makeServices(configuration, database: database)
-    let worker = configuration.runsWorker ? try makeWorker(configuration, services: services, logger: logger) : nil
+    let migration = Migration(database: database, logger: logger)
+    let worker = configuration.runsWorker ? MigratingService(migration, then: try makeWorker(configuration, services: services, logger: logger)) : nil
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
     AttachmentTransfer(services: services).register(on: router)
     QueueAPI(services: services).register(on: router)
     try await WebUI.load(services: services, publicURL: configuration.publicURL).register(on: router)
+    var limits = configuration.connectionLimits
+    let fitting = DescriptorLimit.connectionsAllowed(by: DescriptorLimit.current)
+    if limits.maxConnections > fitting {
+        logger.notice(
+            "connection limit lowered to fit the open-files limit (raise it with ulimit -n)",
+            metadata: ["max_connections": "\(fitting)", "open_files": "\(DescriptorLimit.current)"])
+        limits.maxConnections = fitting
+    }
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot"),
+        server: GuardedHTTP1Channel.builder(limits: limits) { refusal, path in
+            path.map(RESTAPI.isAPIPath) == true ? RESTAPI.refusal(refusal) : .plain(refusal)
+        },
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot",
+            // Past the cap, connections are still accepted and refused with a 503 (held a moment
+            // each); past a quarter more, they wait in the kernel's backlog instead of taking descriptors.
+            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections + max(16, limits.maxConnections / 4))),
         services: [database] + (worker.map { [$0] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
     app.beforeServerStarts {
-        try await migrate(database, logger: logger)
+        try await migration.completed()
         if try await database.read({ sql in try await SQLStore(sql).countUsers() }) == 0 {
             logger.notice(
                 "The database has no users yet. Create the first administrator with: bugzot user create --login admin@example.com --admin (the password is read from standard input)"

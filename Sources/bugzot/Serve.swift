@@ -21,16 +21,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest attachment in bytes (env BUGZOT_MAX_ATTACHMENT_BYTES; default 104857600).")
     var maxAttachmentBytes: Int?
 
-    @Option(help: "Where attachments are kept: files (in the data dir) or database (env BUGZOT_ATTACHMENT_STORE; default files).")
-    var attachmentStore: String?
-
     @OptionGroup var notifications: NotificationOptions
 
     @Flag(name: .customLong("no-worker"), help: "Don't run a job worker in this process (env BUGZOT_WORKER=0); run `bugzot worker` elsewhere.")
     var noWorker = false
-
-    @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
-    var bcryptCost: UInt8?
 
     @OptionGroup var logging: LogOptions
 
@@ -38,11 +32,6 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let port = port ?? environment["BUGZOT_PORT"].flatMap(Int.init), !(0...65535).contains(port) {
             throw ValidationError("--port must be between 0 and 65535.")
-        }
-        let cost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].map { UInt8($0) ?? 0 }
-        if let cost, !(10...16).contains(cost) { throw ValidationError("--bcrypt-cost (or BUGZOT_BCRYPT_COST) must be between 10 and 16.") }
-        if let store = attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"], AttachmentStoreKind(rawValue: store) == nil {
-            throw ValidationError("--attachment-store must be files or database.")
         }
         try notifications.check()
         try logging.check()
@@ -59,10 +48,6 @@ struct Serve: AsyncParsableCommand {
         configuration.maxRequestBytes = maxRequestBytes ?? environment["BUGZOT_MAX_REQUEST_BYTES"].flatMap(Int.init) ?? configuration.maxRequestBytes
         configuration.maxAttachmentBytes =
             maxAttachmentBytes ?? environment["BUGZOT_MAX_ATTACHMENT_BYTES"].flatMap(Int.init) ?? configuration.maxAttachmentBytes
-        if let store = (attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"]).flatMap(AttachmentStoreKind.init) {
-            configuration.attachmentStore = store
-        }
-        configuration.bcryptCost = bcryptCost ?? environment["BUGZOT_BCRYPT_COST"].flatMap(UInt8.init) ?? configuration.bcryptCost
         configuration.runsWorker = !noWorker && environment["BUGZOT_WORKER"] != "0"
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)

@@ -28,7 +28,7 @@ struct Worker: AsyncParsableCommand {
             let database = try await openDatabase(configuration, logger: logger)
             let worker = try makeWorker(configuration, services: makeServices(configuration, database: database), logger: logger)
             let group = ServiceGroup(
-                services: [database, MigratingService(database: database, logger: logger, then: worker)],
+                services: [database, MigratingService(Migration(database: database, logger: logger), then: worker)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         }

@@ -9,17 +9,43 @@ public enum JobFailure: Error, Sendable {
     case retryLater(String)
     /// Will never work (a mail server saying 5xx): the job is dead at once.
     case permanent(String)
+    /// Not tried, since it can't work yet (its endpoint keeps failing): back in the queue for
+    /// `until`, without spending an attempt.
+    case postponed(until: Date, reason: String)
 }
 
 /// Runs queued jobs: claims due ones, runs their handlers, and records the outcome — done, back in
 /// the queue after an exponential, jittered delay, or dead after too many attempts. A worker that
 /// dies mid-job loses nothing: its lease runs out and another worker takes the job again.
+///
+/// Jobs run in lanes, each with its own slots, and a lane takes a new job as soon as one of its
+/// slots is free: a slow job (a webhook that never answers) holds only its own slot, never the
+/// jobs of another lane or the rest of its own.
 public struct JobWorker: Service {
     public typealias Handler = @Sendable (Job) async throws -> Void
 
+    /// Some kinds of job and the slots they may use at once.
+    public struct Lane: Sendable {
+        public var name: String
+        /// The kinds this lane runs; nil: every kind that no other lane names.
+        public var kinds: [String]?
+        /// Jobs of this lane run at once.
+        public var concurrency: Int
+
+        public init(name: String, kinds: [String]?, concurrency: Int) {
+            self.name = name
+            self.kinds = kinds
+            self.concurrency = max(1, concurrency)
+        }
+    }
+
     public struct Settings: Sendable {
-        /// Jobs run at once by this worker.
-        public var concurrency = 4
+        /// Mail (and the fan-out that makes it) never waits behind webhooks, nor they behind it.
+        public var lanes = [
+            Lane(name: "mail", kinds: [Outbox.Kind.bugEvent, Outbox.Kind.mail], concurrency: 4),
+            Lane(name: "webhooks", kinds: [Outbox.Kind.webhook], concurrency: 4),
+            Lane(name: "other", kinds: nil, concurrency: 2),
+        ]
         /// How often an idle worker looks for due jobs.
         public var pollInterval: Duration = .milliseconds(500)
         /// How long a claimed job is this worker's before others may take it again.
@@ -48,35 +74,91 @@ public struct JobWorker: Service {
     }
 
     public func run() async throws {
-        logger.info("job worker started", metadata: ["concurrency": "\(settings.concurrency)"])
-        var lastPruned = Date.distantPast
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                if try await runDueJobs() > 0 { continue }
-                if Date().timeIntervalSince(lastPruned) > 3600 {
-                    try await pruneDoneJobs()
-                    lastPruned = Date()
-                }
-            } catch {
-                // The database may be restarting (or not migrated yet): try again shortly.
-                logger.warning("could not claim jobs", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: settings.pollInterval)
+        logger.info(
+            "job worker started", metadata: ["lanes": "\(settings.lanes.map { "\($0.name): \($0.concurrency)" }.joined(separator: ", "))"])
+        await withTaskGroup(of: Void.self) { group in
+            for lane in settings.lanes { group.addTask { await self.run(lane) } }
+            group.addTask { await self.pruneHourly() }
         }
     }
 
-    /// Claims and runs one batch of due jobs; returns how many ran.
+    /// Keeps up to the lane's concurrency of its jobs running, claiming more whenever one ends,
+    /// and otherwise looking for due jobs every poll interval.
+    private func run(_ lane: Lane) async {
+        enum Event { case finished, tick }
+        let kinds = claimed(by: lane)
+        await withTaskGroup(of: Event.self) { group in
+            var running = 0
+            var ticking = false
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if running < lane.concurrency {
+                    do {
+                        let jobs = try await claim(limit: lane.concurrency - running, kinds: kinds, now: Date())
+                        for job in jobs {
+                            group.addTask {
+                                await self.run(job)
+                                return .finished
+                            }
+                        }
+                        running += jobs.count
+                    } catch {
+                        // The database may be restarting: try again shortly.
+                        logger.warning("could not claim jobs", metadata: ["lane": "\(lane.name)", "error": "\(error)"])
+                    }
+                }
+                if !ticking {
+                    ticking = true
+                    group.addTask {
+                        try? await Task.sleep(for: settings.pollInterval)
+                        return .tick
+                    }
+                }
+                switch await group.next() {
+                case .finished: running -= 1
+                case .tick: ticking = false
+                case nil: break
+                }
+            }
+            // Running jobs finish before the worker stops (the group waits for them).
+        }
+    }
+
+    private func pruneHourly() async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await pruneDoneJobs()
+            } catch {
+                logger.warning("could not forget done jobs", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+
+    /// Claims and runs, in every lane, as many due jobs as it has slots, and waits for them; returns
+    /// how many ran.
     @discardableResult
     public func runDueJobs(now: Date = Date()) async throws -> Int {
-        let lease = settings.lease
-        let limit = settings.concurrency
-        let jobs = try await database.transaction { sql in
-            try await SQLStore(sql).claimJobs(limit: limit, now: now, leaseUntil: now.addingTimeInterval(lease))
+        var jobs: [Job] = []
+        for lane in settings.lanes {
+            jobs += try await claim(limit: lane.concurrency, kinds: claimed(by: lane), now: now)
         }
         await withTaskGroup(of: Void.self) { group in
             for job in jobs { group.addTask { await self.run(job) } }
         }
         return jobs.count
+    }
+
+    /// The kinds of job `lane` claims.
+    private func claimed(by lane: Lane) -> JobKinds {
+        if let kinds = lane.kinds { return .only(kinds) }
+        return .except(settings.lanes.compactMap(\.kinds).flatMap { $0 })
+    }
+
+    private func claim(limit: Int, kinds: JobKinds, now: Date) async throws -> [Job] {
+        let leaseUntil = now.addingTimeInterval(settings.lease)
+        return try await database.transaction { sql in
+            try await SQLStore(sql).claimJobs(limit: limit, kinds: kinds, now: now, leaseUntil: leaseUntil)
+        }
     }
 
     /// Forgets done jobs older than `keepDone`, so the queue's table doesn't grow for ever.
@@ -87,30 +169,34 @@ public struct JobWorker: Service {
 
     private func run(_ job: Job) async {
         let metadata: Logger.Metadata = ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"]
-        let outcome: (failure: String, permanent: Bool)?
+        let outcome: JobFailure?
         if let handler = handlers[job.kind] {
             do {
                 try await handler(job)
                 outcome = nil
-            } catch JobFailure.permanent(let reason) {
-                outcome = (reason, true)
-            } catch JobFailure.retryLater(let reason) {
-                outcome = (reason, false)
+            } catch let failure as JobFailure {
+                outcome = failure
             } catch {
-                outcome = (String(describing: error), false)
+                outcome = .retryLater(String(describing: error))
             }
         } else {
-            outcome = ("no handler for jobs of kind '\(job.kind)'", true)
+            outcome = .permanent("no handler for jobs of kind '\(job.kind)'")
         }
         let now = Date()
         do {
             try await database.transaction { sql in
                 let store = SQLStore(sql)
-                guard let (failure, permanent) = outcome else { return try await store.completeJob(id: job.id, at: now) }
-                if permanent || job.attempts >= settings.maximumAttempts {
-                    try await store.buryJob(id: job.id, at: now, error: failure)
-                    logger.error("job failed for good", metadata: metadata.merging(["error": "\(failure)"]) { $1 })
-                } else {
+                switch outcome {
+                case nil:
+                    try await store.completeJob(id: job.id, at: now)
+                case .postponed(let until, let reason):
+                    try await store.postponeJob(id: job.id, until: until, reason: reason)
+                    logger.debug("job postponed", metadata: metadata.merging(["reason": "\(reason)", "run_at": "\(until)"]) { $1 })
+                case .permanent(let failure):
+                    try await bury(job, at: now, failure: failure, store: store, metadata: metadata)
+                case .retryLater(let failure) where job.attempts >= settings.maximumAttempts:
+                    try await bury(job, at: now, failure: failure, store: store, metadata: metadata)
+                case .retryLater(let failure):
                     let runAt = now.addingTimeInterval(delay(afterAttempt: job.attempts))
                     try await store.retryJob(id: job.id, at: runAt, error: failure)
                     logger.warning("job failed, will retry", metadata: metadata.merging(["error": "\(failure)", "retry_at": "\(runAt)"]) { $1 })
@@ -120,6 +206,11 @@ public struct JobWorker: Service {
             // The lease runs out and the job runs again: at least once, never lost.
             logger.error("could not record a job's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+    }
+
+    private func bury(_ job: Job, at now: Date, failure: String, store: SQLStore, metadata: Logger.Metadata) async throws {
+        try await store.buryJob(id: job.id, at: now, error: failure)
+        logger.error("job failed for good", metadata: metadata.merging(["error": "\(failure)"]) { $1 })
     }
 
     /// Exponential backoff with jitter: spread retries so that failed jobs don't return together.

@@ -15,15 +15,28 @@ public struct WebhookJob: Sendable, Codable {
 
 /// Sends `webhook` jobs: a JSON POST signed with HMAC-SHA256 over the timestamp and the body, so
 /// receivers can check who sent it and refuse replays. Every attempt goes into the delivery log.
+/// An endpoint that keeps failing is left alone for a while (`breaker`): its deliveries wait in
+/// the queue, untried, instead of each holding a worker slot until it times out.
 public struct WebhookSender: Sendable {
     let database: any Database
     let client: HTTPClient
     let timeout: TimeAmount
+    let breaker: CircuitBreaker
 
-    public init(database: any Database, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(10)) {
+    /// - Parameter timeout: how long one attempt may take, connection included.
+    public init(
+        database: any Database, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5), breaker: CircuitBreaker = CircuitBreaker()
+    ) {
         self.database = database
         self.client = client
         self.timeout = timeout
+        self.breaker = breaker
+    }
+
+    /// Where a URL's deliveries go, as the breaker counts failures: scheme, host and port.
+    static func endpoint(of url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return url }
+        return "\(components.scheme ?? "")://\(host.lowercased()):\(components.port.map(String.init) ?? "")"
     }
 
     /// `X-BugZot-Signature: sha256=<hex>` over `"<timestamp>.<body>"`.
@@ -36,6 +49,10 @@ public struct WebhookSender: Sendable {
         let payload = try Outbox.decode(WebhookJob.self, from: job.payload)
         guard let hook = try await database.read({ sql in try await SQLStore(sql).webhook(id: payload.webhookID) }), hook.isActive else {
             return  // deactivated since: nothing to send
+        }
+        let endpoint = Self.endpoint(of: hook.url)
+        if case .postponed(let until) = breaker.permission(for: endpoint) {
+            throw JobFailure.postponed(until: until, reason: "not tried: \(endpoint) keeps failing")
         }
         let timestamp = Int(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: hook.url)
@@ -63,6 +80,11 @@ public struct WebhookSender: Sendable {
         } catch {
             outcome = "\(error), will retry"
             failure = .retryLater(outcome)
+        }
+        if status.map({ $0 < 500 && $0 != 429 && $0 != 408 }) ?? false {
+            breaker.succeeded(endpoint)  // it answers, even if it refuses this delivery
+        } else {
+            breaker.failed(endpoint)
         }
         let elapsed = ContinuousClock.now - started
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)

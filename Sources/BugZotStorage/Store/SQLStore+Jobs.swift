@@ -18,6 +18,17 @@ public struct Job: Sendable, Equatable {
     public let createdAt: Date
 }
 
+/// Which kinds of job a claim takes.
+public enum JobKinds: Sendable, Equatable {
+    /// Only these kinds.
+    case only([String])
+    /// Every kind but these.
+    case except([String])
+
+    /// Every kind.
+    public static let all = JobKinds.except([])
+}
+
 extension SQLStore {
     private static let jobColumns: SQLQueryString = "id, kind, payload, state, attempts, run_at, last_error, created_at"
 
@@ -39,17 +50,22 @@ extension SQLStore {
             """)
     }
 
-    /// Takes up to `limit` jobs that are due, or whose last worker's lease ran out (it crashed),
-    /// and leases them until `leaseUntil`. PostgreSQL skips rows other workers hold; SQLite's single
-    /// writer makes the claim exclusive by itself.
-    public func claimJobs(limit: Int, now: Date, leaseUntil: Date) async throws -> [Job] {
+    /// Takes up to `limit` jobs of `kinds` that are due, or whose last worker's lease ran out (it
+    /// crashed), and leases them until `leaseUntil`. PostgreSQL skips rows other workers hold;
+    /// SQLite's single writer makes the claim exclusive by itself.
+    public func claimJobs(limit: Int, kinds: JobKinds = .all, now: Date, leaseUntil: Date) async throws -> [Job] {
         let skipLocked: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let kindCondition: SQLQueryString =
+            switch kinds {
+            case .only(let names): " AND kind IN \(inList(names))"
+            case .except(let names) where !names.isEmpty: " AND kind NOT IN \(inList(names))"
+            case .except: ""
+            }
         let due = try await all(
             """
             SELECT id FROM jobs
-            WHERE (state = 'queued' AND run_at <= \(bind: now.unixSeconds)) OR (state = 'running' AND lease_until < \(bind: now.unixSeconds))
-            ORDER BY run_at, id LIMIT \(bind: limit)
-            """ + skipLocked
+            WHERE ((state = 'queued' AND run_at <= \(bind: now.unixSeconds)) OR (state = 'running' AND lease_until < \(bind: now.unixSeconds)))
+            """ + kindCondition + " ORDER BY run_at, id LIMIT \(bind: limit)" + skipLocked
         ).map { try $0.int("id") }
         guard !due.isEmpty else { return [] }
         return try await all(
@@ -68,6 +84,16 @@ extension SQLStore {
     public func retryJob(id: Int, at runAt: Date, error: String) async throws {
         try await run(
             "UPDATE jobs SET state = 'queued', lease_until = NULL, run_at = \(bind: runAt.unixSeconds), last_error = \(bind: error) WHERE id = \(bind: id)")
+    }
+
+    /// Puts a claimed job back in the queue for `runAt` without counting its claim as an attempt
+    /// (it was never tried: its endpoint is known to be failing).
+    public func postponeJob(id: Int, until runAt: Date, reason: String) async throws {
+        try await run(
+            """
+            UPDATE jobs SET state = 'queued', lease_until = NULL, attempts = attempts - 1, run_at = \(bind: runAt.unixSeconds),
+            last_error = \(bind: reason) WHERE id = \(bind: id)
+            """)
     }
 
     /// Gives up on a job: it stays, dead, for an administrator to see and retry.
