@@ -9,7 +9,7 @@ public enum TextField: String, CaseIterable, Sendable {
     // Values named on a bug, and the catalogue's own names
     case product, component, version, targetMilestone, status, resolution, severity, priority, opSys, platform
     case group, classification
-    case productDescription, componentDescription, groupDescription, classificationDescription
+    case productDescription, componentDescription, groupDescription
     // People
     case login, realName, password, disabledText
     // Attachments
@@ -33,7 +33,7 @@ public enum TextField: String, CaseIterable, Sendable {
         case .seeAlso: "see_also"
         case .targetMilestone: "target_milestone"
         case .opSys: "op_sys"
-        case .productDescription, .componentDescription, .groupDescription, .classificationDescription: "description"
+        case .productDescription, .componentDescription, .groupDescription: "description"
         case .realName: "real_name"
         case .disabledText: "login_denied_text"
         case .attachmentSummary: "summary"
@@ -65,7 +65,7 @@ public enum TextField: String, CaseIterable, Sendable {
         case .keyword, .product, .component, .version, .targetMilestone, .status, .resolution, .severity, .priority,
             .opSys, .platform, .classification, .savedSearchName:
             64
-        case .productDescription, .componentDescription, .groupDescription, .classificationDescription, .disabledText:
+        case .productDescription, .componentDescription, .groupDescription, .disabledText:
             10_000
         case .password: 1_024
         // The name as sent, folders included; the stored name is cut to 255 bytes of UTF-8.
@@ -78,7 +78,7 @@ public enum TextField: String, CaseIterable, Sendable {
     /// Whether the field may span lines.
     public var lines: Lines {
         switch self {
-        case .comment, .productDescription, .componentDescription, .groupDescription, .classificationDescription, .disabledText:
+        case .comment, .productDescription, .componentDescription, .groupDescription, .disabledText:
             .multiple
         default: .single
         }
@@ -90,7 +90,7 @@ public enum TextField: String, CaseIterable, Sendable {
     public var allowsBidiControls: Bool {
         switch self {
         case .summary, .comment, .whiteboard, .productDescription, .componentDescription, .groupDescription,
-            .classificationDescription, .disabledText, .attachmentSummary, .apiKeyDescription, .savedSearchName,
+            .disabledText, .attachmentSummary, .apiKeyDescription, .savedSearchName,
             .savedSearchQuery, .searchValue, .password:
             true
         default: false
