@@ -6,6 +6,7 @@ public struct Policy: Sendable, Equatable {
     /// Whether reporters may set the priority of their own bugs.
     public var letSubmitterChoosePriority: Bool
     public var minimumPasswordLength: Int
+    /// The comment and summary limits of the text table (`TextField`), which an installation may lower.
     public var maximumCommentLength: Int
     public var maximumSummaryLength: Int
     /// The most items one request may add to, remove from or set on a list field.
@@ -14,7 +15,8 @@ public struct Policy: Sendable, Equatable {
     public init(
         insiderGroup: String = SystemGroup.insider.rawValue, useQAContact: Bool = true,
         letSubmitterChoosePriority: Bool = true, minimumPasswordLength: Int = 8,
-        maximumCommentLength: Int = 65_535, maximumSummaryLength: Int = 255, maximumListItems: Int = 1000
+        maximumCommentLength: Int = TextField.comment.maximumLength, maximumSummaryLength: Int = TextField.summary.maximumLength,
+        maximumListItems: Int = 1000
     ) {
         self.insiderGroup = insiderGroup
         self.useQAContact = useQAContact
