@@ -118,7 +118,8 @@ public struct AuthService: Sendable {
     /// checked and forgotten only when it succeeds, so parallel guesses count against the limit too.
     ///
     /// Attempts are stored under fixed-length digests of the login and the address, so no request
-    /// can make the table grow by more than one short row per subject; a login or password that
+    /// can make the table grow by more than one short row per subject, and none once a subject is
+    /// throttled (at most `perAddress` rows per address per window); a login or password that
     /// no account could have (too long, NUL, control characters) counts as a failure and is never
     /// looked up.
     public func authenticate(login: String, password: String, clientAddress: String) async throws -> Int {
@@ -129,11 +130,15 @@ public struct AuthService: Sendable {
         let address = "address:" + Secrets.digest(clientAddress)
         let now = Date()
         let windowStart = now.addingTimeInterval(-throttle.window)
-        let attempt = try await database.transaction { sql in
+        let recorded = try await database.transaction { sql -> [Int]? in
             let store = SQLStore(sql)
             try await store.clearLoginFailures(subject: nil, before: windowStart)
+            // Already over a limit: refused without a record, so a throttled sender adds no rows.
+            let earlier = try await store.loginFailureCounts(subjects: [account, address], since: windowStart)
+            if earlier[account, default: 0] >= throttle.perAccount || earlier[address, default: 0] >= throttle.perAddress { return nil }
             return try await store.recordLoginAttempt(subjects: [account, address], at: now)
         }
+        guard let attempt = recorded else { throw DomainError.loginThrottled }
         let (attempts, credentials) = try await database.read { sql in
             let store = SQLStore(sql)
             return (
