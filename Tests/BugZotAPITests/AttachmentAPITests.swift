@@ -73,7 +73,7 @@ struct AttachmentAPITests {
             #expect(try await site.get("/rest/bug/\(bug)/attachment", as: "outsider").expect(.ok)["bugs"]["\(bug)"] == [])
             try await site.get("/rest/bug/attachment/\(privateID)", as: "insider").expect(.ok)
 
-            let secret = try await site.fileBug("Secret", as: "insider", extra: ["groups": ["secret"], "assigned_to": "admin@example.com"])
+            let secret = try await site.fileSecretBug("Secret")
             let secretAttachment = try await attach(site, to: secret, as: "insider").expect(.created)["ids"][0].int
             let hidden = try await site.get("/rest/bug/attachment/\(secretAttachment)", as: "dev")
             let missing = try await site.get("/rest/bug/attachment/\(secretAttachment + 100)", as: "dev")

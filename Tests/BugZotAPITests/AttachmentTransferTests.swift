@@ -89,7 +89,7 @@ struct AttachmentTransferTests {
             #expect(tooLarge == .badRequest && tooLargeBody.contains("\"code\":600"))
             let (empty, emptyBody) = try await upload(site, bug: bug, [])
             #expect(empty == .badRequest && emptyBody.contains("\"code\":606"))
-            let secret = try await site.fileBug("Secret", as: "insider", extra: ["groups": ["secret"], "assigned_to": "admin@example.com"])
+            let secret = try await site.fileSecretBug("Secret")
             let (hidden, _) = try await upload(site, bug: secret, Array("x".utf8))
             #expect(hidden == .notFound)
             let anonymous = try await site.client.execute(

@@ -8,7 +8,7 @@ struct ConfidentialityAPITests {
     /// A bug in the secret group, filed by the insider and assigned to the admin, blocking a public bug.
     private func secretSetup(_ site: TestSite) async throws -> (secret: Int, public: Int) {
         let publicBug = try await site.fileBug("Public bug", as: "dev")
-        let secret = try await site.fileBug("Leaked credentials", as: "insider", extra: ["groups": ["secret"], "blocks": [.int(publicBug)], "assigned_to": "admin@example.com"])
+        let secret = try await site.fileSecretBug("Leaked credentials", extra: ["blocks": [.int(publicBug)]])
         return (secret, publicBug)
     }
 
@@ -123,7 +123,7 @@ struct ConfidentialityAPITests {
     func duplicateNotes(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in
             let publicBug = try await site.fileBug("Public crash", as: "dev")
-            let secret = try await site.fileBug("Same crash, customer data", as: "insider", extra: ["groups": ["secret"], "assigned_to": "admin@example.com"])
+            let secret = try await site.fileSecretBug("Same crash, customer data")
             try await site.put("/rest/bug/\(secret)", ["dupe_of": .int(publicBug), "status": "RESOLVED", "resolution": "DUPLICATE"], as: "insider").expect(.ok)
             let comments = try await site.get("/rest/bug/\(publicBug)/comment", as: "outsider").expect(.ok)["bugs"]["\(publicBug)"]["comments"]
             #expect(!comments.array.contains { $0["text"].string.contains("\(secret)") })

@@ -143,7 +143,7 @@ struct FilingTests {
         var draft = Stage.draft()
         draft.assignedTo = People.editor
         draft.qaContact = People.insider
-        let bug = try rules.newBug(from: draft, by: .reporter)
+        let bug = try rules.newBug(from: draft, by: .editor)
         #expect(bug.assignedTo == People.editor)
         #expect(bug.qaContact == People.insider)
     }
@@ -351,5 +351,92 @@ struct FilingRestrictionsTests {
         #expect(throws: DomainError.commentTooLong(limit: 20)) {
             try Stage.rules(policy: Policy(maximumCommentLength: 20)).newBug(from: draft, by: .reporter)
         }
+    }
+}
+
+@Suite("Filing a bug obeys the field permissions of changes")
+struct FilingPermissionTests {
+    let rules = Stage.rules()
+
+    static func draft(setting field: String) -> BugDraft {
+        var draft = Stage.draft()
+        switch field {
+        case "assigned_to": draft.assignedTo = People.stranger
+        case "qa_contact": draft.qaContact = People.stranger
+        case "target_milestone": draft.targetMilestone = "M1"
+        case "priority": draft.priority = "High"
+        default: Issue.record("no draft for \(field)")
+        }
+        return draft
+    }
+
+    @Test("a reporter without editbugs may not choose the assignee, QA contact or target milestone", arguments: ["assigned_to", "qa_contact", "target_milestone"])
+    func restrictedForReporters(_ field: String) {
+        #expect(throws: DomainError.illegalChange(field: field)) { try rules.newBug(from: Self.draft(setting: field), by: .reporter) }
+        #expect(throws: DomainError.illegalChange(field: field)) { try rules.newBug(from: Self.draft(setting: field), by: .confirmer) }
+    }
+
+    @Test("editbugs may choose them", arguments: ["assigned_to", "qa_contact", "target_milestone"])
+    func allowedForEditors(_ field: String) throws {
+        _ = try rules.newBug(from: Self.draft(setting: field), by: .editor)
+    }
+
+    @Test("the component's default assignee, who would be the bug's assignee, may choose them as on any bug of theirs", arguments: ["assigned_to", "qa_contact", "target_milestone"])
+    func allowedForTheAssignee(_ field: String) throws {
+        _ = try rules.newBug(from: Self.draft(setting: field), by: .assignee)
+    }
+
+    @Test("the priority is the reporter's only where the policy lets submitters choose it")
+    func priority() throws {
+        _ = try Stage.rules(policy: Policy(letSubmitterChoosePriority: true)).newBug(from: Self.draft(setting: "priority"), by: .reporter)
+        #expect(throws: DomainError.illegalChange(field: "priority")) {
+            try Stage.rules(policy: Policy(letSubmitterChoosePriority: false)).newBug(from: Self.draft(setting: "priority"), by: .reporter)
+        }
+    }
+
+    @Test("giving a field its default value is no choice")
+    func defaultsAreNoChoice() throws {
+        var draft = Stage.draft()
+        draft.assignedTo = People.assignee
+        draft.qaContact = People.qaContact
+        draft.targetMilestone = "---"
+        let bug = try rules.newBug(from: draft, by: .reporter)
+        #expect(bug.assignedTo == People.assignee && bug.targetMilestone == "---")
+    }
+
+    @Test("a reporter may not move a new bug between two open statuses where the product has no unconfirmed state")
+    func openStatusForReporters() throws {
+        var draft = Stage.draft(product: Stage.gadget)
+        draft.status = "ASSIGNED"
+        #expect(throws: DomainError.illegalChange(field: "status")) { try rules.newBug(from: draft, by: .reporter) }
+        #expect(try rules.newBug(from: draft, by: .confirmer).status == "ASSIGNED")
+    }
+
+    @Test("a reporter may choose everything else a reporter may change")
+    func reporterChoices() throws {
+        var draft = Stage.draft()
+        draft.severity = "critical"
+        draft.opSys = "Linux"
+        draft.keywords = ["crash"]
+        draft.cc = [People.stranger]
+        draft.url = "https://example.com/steps"
+        draft.whiteboard = "triage"
+        draft.deadline = "2030-01-01"
+        draft.aliases = ["falls-over"]
+        let bug = try rules.newBug(from: draft, by: .reporter)
+        #expect(bug.severity == "critical" && bug.keywords == ["crash"] && bug.cc == [People.stranger] && bug.deadline == "2030-01-01")
+    }
+
+    @Test("a form offers a field only to those the rules let choose it")
+    func formFields() {
+        func offered(_ field: String, to principal: Principal, policy: Policy = Policy()) -> Bool {
+            FieldPermissions.canSetWhenFiling(field, in: Stage.frontend, of: Stage.widget, by: principal, workflow: .classic, policy: policy)
+        }
+        for field in ["assigned_to", "qa_contact", "target_milestone"] {
+            #expect(!offered(field, to: .reporter) && !offered(field, to: .anonymous) && offered(field, to: .editor))
+        }
+        #expect(offered("severity", to: .reporter) && offered("priority", to: .reporter))
+        #expect(!offered("priority", to: .reporter, policy: Policy(letSubmitterChoosePriority: false)))
+        #expect(offered("priority", to: .editor, policy: Policy(letSubmitterChoosePriority: false)))
     }
 }

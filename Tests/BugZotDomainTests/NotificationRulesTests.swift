@@ -9,7 +9,7 @@ struct NotificationRulesTests {
     func comment(_ count: Int, private isPrivate: Bool = false, attachment: Int? = nil) -> Comment {
         Comment(
             id: 100 + count, bugID: 1, count: count, author: People.assignee, text: "comment \(count)", isPrivate: isPrivate,
-            creationTime: Stage.now, attachmentID: attachment)
+            creationTime: Stage.now, attachment: attachment.map { .init(id: $0, isPrivate: false, creatorID: People.assignee.id) })
     }
 
     @Test("the audience is the assignee, reporter, QA contact, CC list and watchers, each once with their strongest reason")
@@ -124,5 +124,21 @@ struct MailComposerTests {
     func accountMail() {
         #expect(composer.activation(to: "a@example.com", name: "A", token: "T0K").text.contains("https://bugs.example.com/activate?token=T0K"))
         #expect(composer.passwordReset(to: "a@example.com", name: "A", token: "T0K").text.contains("https://bugs.example.com/reset?token=T0K"))
+    }
+}
+
+@Suite("What mail says about attachments: their comments follow the attachment's privacy")
+struct AttachmentNotificationTests {
+    @Test("a change set announcing a private attachment tells a non-insider nothing, and an insider everything")
+    func privateAttachment() {
+        let bug = Stage.bug()
+        let announcement = Comment(
+            id: 12, bugID: 1, count: 3, author: People.insider, text: "Created attachment 6\nSalaries", isPrivate: false,
+            creationTime: Stage.now, attachment: .init(id: 6, isPrivate: true, creatorID: People.insider.id))
+        #expect(NotificationRules.view(bug: bug, changes: [], comments: [announcement], isNew: false, for: .stranger, policy: Policy()) == nil)
+        #expect(NotificationRules.view(bug: bug, changes: [], comments: [announcement], isNew: false, for: .insider, policy: Policy())?.comments == [announcement])
+        let payload = WebhookPayload(
+            bug: bug, actor: People.insider, when: Stage.now, isNew: false, changes: [], comments: [announcement], siteURL: "https://bugs.example.com")
+        #expect(payload.comments.first?.isPrivate == true)
     }
 }

@@ -125,3 +125,41 @@ struct CommentVisibilityTests {
         #expect(!Visibility.canSee(comment(isPrivate: true), .insider, policy: policy))
     }
 }
+
+@Suite("Who may see a comment about an attachment: whoever may see the attachment, as it is now")
+struct AttachmentCommentVisibilityTests {
+    /// "Created attachment 5" by the insider, its own flag public.
+    func announcement(attachmentIsPrivate: Bool, ownFlag: Bool = false) -> Comment {
+        Comment(
+            id: 11, bugID: 1, count: 2, author: People.insider, text: "Created attachment 5\nCustomer list", isPrivate: ownFlag,
+            creationTime: Stage.now, attachment: .init(id: 5, isPrivate: attachmentIsPrivate, creatorID: People.insider.id))
+    }
+
+    @Test("while the attachment is public, so is the comment", arguments: [Principal.anonymous, .stranger, .reporter, .insider])
+    func publicAttachment(_ principal: Principal) {
+        #expect(Visibility.canSee(announcement(attachmentIsPrivate: false), principal, policy: Policy()))
+        #expect(!announcement(attachmentIsPrivate: false).isEffectivelyPrivate)
+    }
+
+    @Test("while the attachment is private, the comment is hidden from those who may not see it", arguments: [Principal.anonymous, .stranger, .reporter, .editor])
+    func privateAttachmentHidden(_ principal: Principal) {
+        #expect(!Visibility.canSee(announcement(attachmentIsPrivate: true), principal, policy: Policy()))
+        #expect(announcement(attachmentIsPrivate: true).isEffectivelyPrivate)
+    }
+
+    @Test("insiders, administrators and the uploader still see it")
+    func privateAttachmentShown() {
+        let comment = announcement(attachmentIsPrivate: true)
+        #expect(Visibility.canSee(comment, .insider, policy: Policy()))
+        #expect(Visibility.canSee(comment, .admin, policy: Policy()))
+        // The uploader is no longer an insider but still sees their own attachment and its comment.
+        #expect(Visibility.canSee(comment, .signedIn(People.insider), policy: Policy()))
+    }
+
+    @Test("a comment marked private stays private when its attachment is public")
+    func ownFlagStillCounts() {
+        let comment = announcement(attachmentIsPrivate: false, ownFlag: true)
+        #expect(!Visibility.canSee(comment, .stranger, policy: Policy()))
+        #expect(comment.isEffectivelyPrivate)
+    }
+}

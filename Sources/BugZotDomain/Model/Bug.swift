@@ -85,18 +85,33 @@ public struct Bug: Sendable, Equatable {
 
 /// One comment on a bug; `count` 0 is the description.
 public struct Comment: Sendable, Equatable {
+    /// The attachment a comment announces or discusses, as it is now: the comment carries the
+    /// attachment's description, so it is private whenever the attachment is.
+    public struct AttachmentLink: Sendable, Equatable {
+        public var id: Int
+        public var isPrivate: Bool
+        public var creatorID: Int
+
+        public init(id: Int, isPrivate: Bool, creatorID: Int) {
+            self.id = id
+            self.isPrivate = isPrivate
+            self.creatorID = creatorID
+        }
+    }
+
     public var id: Int
     public var bugID: Int
     public var count: Int
     public var author: UserSummary
     public var text: String
+    /// The comment's own privacy; `isEffectivelyPrivate` adds its attachment's.
     public var isPrivate: Bool
     public var creationTime: Date
-    public var attachmentID: Int?
+    public var attachment: AttachmentLink?
 
     public init(
         id: Int, bugID: Int, count: Int, author: UserSummary, text: String, isPrivate: Bool,
-        creationTime: Date, attachmentID: Int? = nil
+        creationTime: Date, attachment: AttachmentLink? = nil
     ) {
         self.id = id
         self.bugID = bugID
@@ -105,8 +120,14 @@ public struct Comment: Sendable, Equatable {
         self.text = text
         self.isPrivate = isPrivate
         self.creationTime = creationTime
-        self.attachmentID = attachmentID
+        self.attachment = attachment
     }
+
+    /// The attachment the comment is about (Bugzilla's `attachment_id`).
+    public var attachmentID: Int? { attachment?.id }
+
+    /// Private by its own flag or because its attachment is private now.
+    public var isEffectivelyPrivate: Bool { isPrivate || attachment?.isPrivate == true }
 }
 
 /// One changed field: API field name and the values as text (lists joined with ", "), and the

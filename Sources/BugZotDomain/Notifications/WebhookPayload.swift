@@ -61,7 +61,7 @@ public struct WebhookPayload: Sendable, Equatable, Codable {
         self.when = Int(when.timeIntervalSince1970)
         self.changes = changes
         self.comments = comments.map {
-            CommentSummary(id: $0.id, count: $0.count, author: $0.author.login, text: $0.text, isPrivate: $0.isPrivate)
+            CommentSummary(id: $0.id, count: $0.count, author: $0.author.login, text: $0.text, isPrivate: $0.isEffectivelyPrivate)
         }
     }
 }

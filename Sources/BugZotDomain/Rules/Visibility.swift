@@ -49,8 +49,11 @@ public enum Visibility {
         canSee(BugAccess(bug), principal, policy: policy)
     }
 
-    /// Private comments are for insiders only.
+    /// Private comments are for insiders only; a comment about an attachment is for those who may
+    /// see the attachment as it is now (insiders and its uploader while it is private). The
+    /// comment search in storage applies the same rule in SQL; keep the two in step.
     public static func canSee(_ comment: Comment, _ principal: Principal, policy: Policy) -> Bool {
-        !comment.isPrivate || policy.isInsider(principal)
+        guard !comment.isPrivate || policy.isInsider(principal) else { return false }
+        return comment.attachment.map { AttachmentRules.canSee($0, principal, policy: policy) } ?? true
     }
 }

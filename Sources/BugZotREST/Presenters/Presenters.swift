@@ -59,7 +59,7 @@ enum Present {
             "id": .int(comment.id), "bug_id": .int(comment.bugID), "attachment_id": JSONValue(comment.attachmentID),
             "count": .int(comment.count), "text": .string(comment.text), "creator": .string(comment.author.login),
             "author": .string(comment.author.login), "time": JSONValue(date: comment.creationTime),
-            "creation_time": JSONValue(date: comment.creationTime), "is_private": .bool(comment.isPrivate), "tags": [],
+            "creation_time": JSONValue(date: comment.creationTime), "is_private": .bool(comment.isEffectivelyPrivate), "tags": [],
         ]
     }
 

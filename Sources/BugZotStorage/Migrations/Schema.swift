@@ -10,6 +10,18 @@ public enum Schema {
         Migration("004_blob_chunks", statements: blobChunks),
         Migration("005_web_accounts", statements: webAccounts),
         Migration("006_notifications", statements: notifications),
+        Migration("007_attachment_comment_privacy", statements: { _ in attachmentCommentPrivacy }),
+    ]
+
+    /// Comments about attachments take their privacy from the attachment at every moment: those
+    /// that copied a private attachment's privacy when they were written stop carrying their own
+    /// (they stay private while the attachment is; they become public with it).
+    private static let attachmentCommentPrivacy = [
+        """
+        UPDATE comments SET is_private = FALSE
+        WHERE attachment_id IN (SELECT id FROM attachments WHERE is_private = TRUE)
+        """,
+        "CREATE INDEX comments_attachment ON comments (attachment_id)",
     ]
 
     /// The job queue (the outbox of mail and webhooks), mail preferences, component watchers,

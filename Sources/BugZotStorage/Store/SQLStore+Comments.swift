@@ -3,18 +3,24 @@ import Foundation
 import SQLKit
 
 extension SQLStore {
+    /// Comments with the attachment each is about as it is now (a link to a missing attachment
+    /// counts as private).
     private static let commentQuery: SQLQueryString = """
         SELECT cm.id, cm.bug_id, cm.count, cm.body, cm.is_private, cm.created_at, cm.attachment_id,
+            COALESCE(a.is_private, TRUE) AS a_private, COALESCE(a.creator_id, 0) AS a_creator,
             u.id AS u_id, u.login_name, u.real_name
-        FROM comments cm JOIN users u ON u.id = cm.author_id
+        FROM comments cm JOIN users u ON u.id = cm.author_id LEFT JOIN attachments a ON a.id = cm.attachment_id
         """
 
     private func comment(from row: any SQLRow) throws -> Comment {
-        Comment(
+        let attachment = try row.optionalInt("attachment_id").map { id in
+            Comment.AttachmentLink(id: id, isPrivate: try row.bool("a_private"), creatorID: try row.int("a_creator"))
+        }
+        return Comment(
             id: try row.int("id"), bugID: try row.int("bug_id"), count: try row.int("count"),
             author: UserSummary(id: try row.int("u_id"), login: try row.string("login_name"), realName: try row.string("real_name")),
             text: try row.string("body"), isPrivate: try row.bool("is_private"), creationTime: try row.date("created_at"),
-            attachmentID: try row.optionalInt("attachment_id"))
+            attachment: attachment)
     }
 
     /// Adds a comment numbered after the bug's last one.

@@ -72,8 +72,14 @@ extension SQLStore {
                 rows: "bug_dependencies sd JOIN bugs ob ON ob.id = sd.depends_on_id WHERE sd.blocked_id = b.id" + linkedVisible,
                 column: "sd.depends_on_id", numeric: true)
         case "longdesc", "comment":
+            // Only comments the viewer may see: `Visibility.canSee` for comments, in SQL.
             let rows: SQLQueryString = policy.isInsider(viewer)
-                ? "comments sm WHERE sm.bug_id = b.id" : "comments sm WHERE sm.bug_id = b.id AND sm.is_private = FALSE"
+                ? "comments sm WHERE sm.bug_id = b.id"
+                : """
+                comments sm LEFT JOIN attachments sa ON sa.id = sm.attachment_id
+                WHERE sm.bug_id = b.id AND sm.is_private = FALSE
+                    AND (sm.attachment_id IS NULL OR sa.is_private = FALSE OR sa.creator_id = \(bind: viewer.user?.id ?? 0))
+                """
             return .related(rows: rows, column: "sm.body", numeric: false)
         default:
             throw DomainError.invalidParameter(parameter: "field", reason: "'\(field)' is not a field BugZot can search on.")

@@ -132,7 +132,7 @@ extension WebUI {
             comments: comments.map { comment in
                 CommentView(
                     count: comment.count, isDescription: comment.count == 0, author: displayName(comment.author), login: comment.author.login,
-                    time: DateText.minute(comment.creationTime), iso: DateText.iso(comment.creationTime), isPrivate: comment.isPrivate,
+                    time: DateText.minute(comment.creationTime), iso: DateText.iso(comment.creationTime), isPrivate: comment.isEffectivelyPrivate,
                     html: markdown.html(comment.text), quote: Self.quote(comment), attachmentID: comment.attachmentID)
             },
             attachments: attachments.map { attachment in

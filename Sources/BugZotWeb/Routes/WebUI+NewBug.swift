@@ -22,6 +22,14 @@ extension WebUI {
         let priorities: [Option]
         let opSystems: [Option]
         let platforms: [Option]
+        let milestones: [Option]
+        /// The fields the rules let this person choose when filing (`FieldPermissions.canSetWhenFiling`).
+        let choosePriority: Bool
+        let chooseMilestone: Bool
+        let chooseAssignee: Bool
+        let chooseQAContact: Bool
+        let assignee: String
+        let qaContact: String
         let summary: String
         let description: String
         let groups: [Option]
@@ -45,13 +53,21 @@ extension WebUI {
             }
             let view = NewBugView(
                 productChoices: choices, choosing: true, product: "", components: [], versions: [], severities: [], priorities: [],
-                opSystems: [], platforms: [], summary: "", description: "", groups: [], hasGroups: false, isInsider: false, error: error,
-                attachmentLimit: "")
+                opSystems: [], platforms: [], milestones: [], choosePriority: false, chooseMilestone: false, chooseAssignee: false,
+                chooseQAContact: false, assignee: "", qaContact: "", summary: "", description: "", groups: [], hasGroups: false,
+                isInsider: false, error: error, attachmentLimit: "")
             return pages.render("bug_new", title: "File a bug", page: view, for: web, status: status)
         }
         let groups = try await services.catalog.bugGroups(for: web.principal)
         let chosenGroups = Set(values.all("groups"))
         let catalog = data.catalog
+        let components = product.components.filter(\.isActive)
+        /// Offered when the rules allow it whichever component is chosen.
+        func offered(_ field: String) -> Bool {
+            components.allSatisfy {
+                FieldPermissions.canSetWhenFiling(field, in: $0, of: product, by: web.principal, workflow: data.workflow, policy: services.policy)
+            }
+        }
         let view = NewBugView(
             productChoices: [], choosing: false, product: product.name,
             components: Option.list(product.components.filter(\.isActive).map(\.name), selected: values["component"]),
@@ -60,6 +76,12 @@ extension WebUI {
             priorities: Option.list(catalog.priorities, selected: values["priority"] ?? SelectField.priority.fallback),
             opSystems: Option.list(catalog.opSystems, selected: values["op_sys"] ?? SelectField.opSys.fallback),
             platforms: Option.list(catalog.platforms, selected: values["platform"] ?? SelectField.platform.fallback),
+            milestones: Option.list(
+                [product.defaultMilestone] + product.milestones.filter { $0.isActive && $0.name != product.defaultMilestone }.map(\.name),
+                selected: values["target_milestone"] ?? product.defaultMilestone),
+            choosePriority: offered("priority"), chooseMilestone: offered("target_milestone"), chooseAssignee: offered("assigned_to"),
+            chooseQAContact: services.policy.useQAContact && offered("qa_contact"),
+            assignee: values["assigned_to"] ?? "", qaContact: values["qa_contact"] ?? "",
             summary: values["summary"] ?? "", description: values["description"] ?? "",
             groups: groups.map { Option(value: $0, label: $0, selected: chosenGroups.contains($0)) }, hasGroups: !groups.isEmpty,
             isInsider: services.policy.isInsider(web.principal), error: error, attachmentLimit: sizeText(services.attachments.limit))
@@ -96,6 +118,9 @@ extension WebUI {
             request.priority = values.text("priority")
             request.opSys = values.text("op_sys")
             request.platform = values.text("platform")
+            request.targetMilestone = values.text("target_milestone")
+            request.assignedTo = values.text("assigned_to")
+            request.qaContact = values.text("qa_contact")
             let groups = values.all("groups")
             request.groups = groups.isEmpty ? nil : groups
             id = try await services.bugs.create(request, by: web.principal)

@@ -97,6 +97,15 @@ struct TestSite: Sendable {
         return try await post("/rest/bug", .object(body), as: user).expect(.ok)["id"].int
     }
 
+    /// Files a bug in the secret group as the insider and has the admin assign it to themselves
+    /// (the insider, without editbugs, may not choose the assignee), so that dev, the default
+    /// assignee, can't see it.
+    func fileSecretBug(_ summary: String, extra: [String: JSONValue] = [:]) async throws -> Int {
+        let id = try await fileBug(summary, as: "insider", extra: extra.merging(["groups": ["secret"]]) { $1 })
+        try await put("/rest/bug/\(id)", ["assigned_to": "admin@example.com"], as: "admin").expect(.ok)
+        return id
+    }
+
     /// The bug as `user` sees it.
     func bug(_ id: Int, as user: String = "admin") async throws -> JSONValue {
         try await get("/rest/bug/\(id)", as: user).expect(.ok)["bugs"][0]
