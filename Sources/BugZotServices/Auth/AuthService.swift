@@ -73,8 +73,11 @@ public struct AuthService: Sendable {
         }
     }
 
-    /// Creates an API key for a user and returns it; only its digest is kept.
+    /// Creates an API key for a user and returns it; only its digest is kept. Every path (web,
+    /// command line) comes here, so the description is checked here.
     public func createAPIKey(userID: Int, description: String) async throws -> String {
+        try InputRules.check(description, as: .apiKeyDescription)
+        let description = description.trimmingCharacters(in: .whitespaces)
         let key = Secrets.random()
         let now = Date()
         _ = try await database.transaction { sql in
