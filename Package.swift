@@ -89,6 +89,9 @@ let package = Package(
             name: "BugZotHTTP",
             dependencies: [
                 .hummingbird,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .httpTypes,
                 .nioCore,
                 .logging,
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -151,8 +154,10 @@ let package = Package(
                 "BugZotWeb",
                 "BugZotMail",
                 .hummingbird,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .logging,
                 .serviceLifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

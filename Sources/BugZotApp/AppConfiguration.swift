@@ -31,6 +31,16 @@ public struct AppConfiguration: Sendable {
     public var jobMaxAttempts: Int
     /// How long a claimed job belongs to its worker; a crashed worker's jobs run again after it.
     public var jobLeaseSeconds: Double
+    /// A keep-alive connection with no request under way is closed after this long.
+    public var idleTimeoutSeconds: Double = 60
+    /// A request's headers must arrive within this long of its first byte.
+    public var headerTimeoutSeconds: Double = 20
+    /// Open connections served at once; more are answered 503 (lowered at start to fit the open-files limit).
+    public var maxConnections = 1000
+    /// After SIGTERM, requests under way get this long to finish; then they are cut off and the process exits.
+    public var shutdownTimeoutSeconds: Double = 15
+    /// The longest one database call may take (waiting for a connection included); PostgreSQL only.
+    public var databaseTimeoutSeconds: Double = 30
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,

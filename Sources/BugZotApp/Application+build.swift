@@ -43,7 +43,9 @@ public func makeWorker(_ configuration: AppConfiguration, services: AppServices,
         transport = SMTPMailTransport(client: SMTPClient(settings: settings, logger: logger), from: from)
     } else {
         logger.notice("no SMTP server configured (BUGZOT_SMTP_URL): mail is written to files", metadata: ["folder": "\(configuration.mailPath)"])
-        transport = FileMailTransport(directory: URL(fileURLWithPath: configuration.mailPath), from: from, logger: logger)
+        let files = FileMailTransport(directory: URL(fileURLWithPath: configuration.mailPath), from: from, logger: logger)
+        files.removeAbandonedFiles()
+        transport = files
     }
     var settings = JobWorker.Settings()
     settings.baseDelay = configuration.jobRetrySeconds
@@ -115,7 +117,9 @@ public func buildApplication(
     AttachmentTransfer(services: services).register(on: router)
     QueueAPI(services: services).register(on: router)
     try await WebUI.load(services: services, publicURL: configuration.publicURL).register(on: router)
-    var limits = configuration.connectionLimits
+    var limits = ConnectionLimits(
+        idleTimeout: .milliseconds(Int(configuration.idleTimeoutSeconds * 1000)),
+        headerTimeout: .milliseconds(Int(configuration.headerTimeoutSeconds * 1000)), maxConnections: configuration.maxConnections)
     let fitting = DescriptorLimit.connectionsAllowed(by: DescriptorLimit.current)
     if limits.maxConnections > fitting {
         logger.notice(
@@ -139,6 +143,8 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         try await migration.completed()
+        let abandoned = try await services.attachments.removeAbandonedUploads()
+        if abandoned > 0 { logger.notice("removed the leftovers of uploads cut off by a crash", metadata: ["uploads": "\(abandoned)"]) }
         if try await database.read({ sql in try await SQLStore(sql).countUsers() }) == 0 {
             logger.notice(
                 "The database has no users yet. Create the first administrator with: bugzot user create --login admin@example.com --admin (the password is read from standard input)"

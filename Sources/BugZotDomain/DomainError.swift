@@ -54,7 +54,6 @@ public enum DomainError: Error, Sendable, Equatable {
     case weakPassword(String)
     case activationInvalid
     case resetInvalid
-    case mailRecentlySent
     case anonymousUserLookup
     // Administration
     case productExists(String)
@@ -131,7 +130,6 @@ public enum DomainError: Error, Sendable, Equatable {
         case .weakPassword(let reason): "That password is too easy to guess: \(reason)"
         case .activationInvalid: "This activation link is not valid or has expired. Sign up again to get a new one."
         case .resetInvalid: "This password-reset link is not valid or has expired. Ask for a new one."
-        case .mailRecentlySent: "An activation link was sent to this address a few minutes ago: look for it, or try again later."
         case .anonymousUserLookup: "Logged-out users cannot use the 'ids' or 'match' arguments to this function to access any user information."
         case .productExists(let name): "A product with the name '\(name)' already exists."
         case .productNameRequired: "You must enter a name for the product."

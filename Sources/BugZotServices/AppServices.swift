@@ -15,6 +15,8 @@ public struct AppServices: Sendable {
     public let notifications: NotificationService
     public let jobs: JobQueue
     public let webhooks: WebhookService
+    /// Unsaved form contents, kept for the page a browser is sent back to.
+    public let drafts: DraftService
     /// Writes every email BugZot sends.
     public let composer: MailComposer
 
@@ -36,5 +38,6 @@ public struct AppServices: Sendable {
         self.notifications = NotificationService(database: database, bugs: bugs, policy: policy)
         self.jobs = JobQueue(database: database)
         self.webhooks = WebhookService(database: database)
+        self.drafts = DraftService(database: database)
     }
 }

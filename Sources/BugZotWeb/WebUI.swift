@@ -26,10 +26,10 @@ public struct WebUI: Sendable {
     typealias Handler = @Sendable (inout WebRequest) async throws -> Response
 
     public func register(on router: Router<AppRequestContext>) {
-        router.add(middleware: WebErrorMiddleware(pages: pages))
+        router.add(middleware: WebErrorMiddleware(web: self))
         router.get("/static/{name}") { request, context in try serveAsset(request, context: context) }
         let routes: [(HTTPRequest.Method, String, Handler)] = [
-            (.get, "/", home),
+            (.get, "/", home), (.get, "/error", errorPage),
             (.get, "/login", loginPage), (.post, "/login", login), (.post, "/logout", logout),
             (.get, "/signup", signupPage), (.post, "/signup", signup), (.get, "/activate", activate),
             (.get, "/forgot", forgotPage), (.post, "/forgot", forgot), (.get, "/reset", resetPage), (.post, "/reset", reset),
@@ -72,6 +72,14 @@ public struct WebUI: Sendable {
             headers[.contentEncoding] = "gzip"
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// `/error`: the error page of a form that failed, which was redirected here so that reloading
+    /// it sends nothing again.
+    func errorPage(_ web: inout WebRequest) async throws -> Response {
+        guard let draft = try await draft(of: web), let message = draft.error else { throw WebError.notFound }
+        let status = HTTPResponse.Status(code: draft.status ?? 400)
+        return pages.render("error", title: "Error", page: ErrorView(status: status.code, message: message, loginLink: nil), for: web, status: status)
     }
 
     /// A path capture that must be a number.

@@ -26,6 +26,9 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: String?
 
+    @Option(help: "Seconds one database call may take, waiting for a connection included; PostgreSQL only (env BUGZOT_DATABASE_TIMEOUT; default 30).")
+    var databaseTimeout: String?
+
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     func validate() throws {
@@ -34,6 +37,9 @@ struct StorageOptions: ParsableArguments {
         }
         if let store = attachmentStore ?? environment["BUGZOT_ATTACHMENT_STORE"], AttachmentStoreKind(rawValue: store) == nil {
             throw ValidationError("--attachment-store (or BUGZOT_ATTACHMENT_STORE) must be files or database.")
+        }
+        if let timeout = databaseTimeout ?? environment["BUGZOT_DATABASE_TIMEOUT"], !(Double(timeout).map { (1...3600).contains($0) } ?? false) {
+            throw ValidationError("--database-timeout (or BUGZOT_DATABASE_TIMEOUT) must be a number of seconds between 1 and 3600.")
         }
     }
 
@@ -44,5 +50,8 @@ struct StorageOptions: ParsableArguments {
             configuration.attachmentStore = store
         }
         if let cost = (bcryptCost ?? environment["BUGZOT_BCRYPT_COST"]).flatMap(UInt8.init) { configuration.bcryptCost = cost }
+        if let timeout = (databaseTimeout ?? environment["BUGZOT_DATABASE_TIMEOUT"]).flatMap(Double.init) {
+            configuration.databaseTimeoutSeconds = timeout
+        }
     }
 }

@@ -26,6 +26,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-worker"), help: "Don't run a job worker in this process (env BUGZOT_WORKER=0); run `bugzot worker` elsewhere.")
     var noWorker = false
 
+    @OptionGroup var server: ServerOptions
+
     @OptionGroup var logging: LogOptions
 
     func validate() throws {
@@ -34,6 +36,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--port must be between 0 and 65535.")
         }
         try notifications.check()
+        try server.check()
         try logging.check()
     }
 
@@ -51,7 +54,10 @@ struct Serve: AsyncParsableCommand {
         configuration.runsWorker = !noWorker && environment["BUGZOT_WORKER"] != "0"
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
+        try server.apply(to: &configuration)
         let logger = logging.logger()
+        // Every connection is a descriptor: take all the system allows (the connection cap fits under it).
+        DescriptorLimit.raise()
         try await runReportingFailure {
             let database = try await openDatabase(configuration, logger: logger)
             let host = configuration.host
@@ -59,7 +65,7 @@ struct Serve: AsyncParsableCommand {
                 // Written straight to the file descriptor so that it is never left in a buffer.
                 FileHandle.standardOutput.write(Data("BugZot listening on http://\(host):\(port)/ (web UI at /, REST API at /rest)\n".utf8))
             }
-            try await app.runService()
+            try await runUntilShutdown(app, gracePeriod: .milliseconds(Int(configuration.shutdownTimeoutSeconds * 1000)), logger: logger)
         }
     }
 }

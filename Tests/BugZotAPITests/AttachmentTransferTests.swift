@@ -41,7 +41,7 @@ struct AttachmentTransferTests {
             #expect(Array(response.body.readableBytesView) == bytes)
             #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
             #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
-            #expect(response.headers[.contentSecurityPolicy] == "sandbox")
+            #expect(response.headers[.contentSecurityPolicy] == "sandbox; frame-ancestors 'none'")
             #expect(response.headers[.contentDisposition] == "inline; filename=\"trace.txt\"; filename*=UTF-8''trace.txt")
         }
     }
@@ -76,7 +76,7 @@ struct AttachmentTransferTests {
                 let response = try await download(site, "/attachments/\(id)/\(name)")
                 #expect(response.headers[.contentType] == "application/octet-stream")
                 #expect(response.headers[.contentDisposition]?.hasPrefix("attachment;") == true)
-                #expect(response.headers[.contentSecurityPolicy] == "sandbox")
+                #expect(response.headers[.contentSecurityPolicy] == "sandbox; frame-ancestors 'none'")
             }
         }
     }

@@ -15,7 +15,8 @@ struct WebAdminTests {
                 #expect(try await outsider.get(path).status == .forbidden, "\(path)")
             }
             try await outsider.get("/")
-            try await outsider.post("/admin/products", ["name": "Sneaky", "description": "x", "version": "1"]).expect(.forbidden)
+            let sneaky = try await outsider.post("/admin/products", ["name": "Sneaky", "description": "x", "version": "1"])
+            try await outsider.following(sneaky).expect(.forbidden)
             #expect(try await site.services.catalog.product(named: "Sneaky") == nil)
         }
     }

@@ -37,26 +37,55 @@ struct WebBugTests {
         }
     }
 
-    @Test("a change that fails keeps the typed comment and says why", arguments: TestBackend.all)
+    @Test("a refused change comes back (after a redirect) with everything entered, the status too, and says why", arguments: TestBackend.all)
     func failedChangeKeepsComment(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in
             let id = try await site.fileBug()
             var dev = try await Browser.signedIn(site, as: "dev")
             try await dev.get("/bug/\(id)")
-            let page = try await dev.post("/bug/\(id)", ["status": "RESOLVED", "comment": "My careful analysis"])
-            #expect(page.expect(.unprocessableContent).contains("resolution is required"))
+            let sent = try await dev.post(
+                "/bug/\(id)", ["status": "RESOLVED", "priority": "High", "whiteboard": "needs triage", "comment": "My careful analysis"])
+            #expect(sent.expect(.seeOther).location.hasPrefix("/bug/\(id)?draft="))
+            let page = try await dev.following(sent).expect(.ok)
+            #expect(page.contains("resolution is required"))
             #expect(page.contains(">My careful analysis</textarea>"))
+            #expect(page.contains("<option value=\"RESOLVED\" selected>") && page.contains("<option value=\"High\" selected>"))
+            #expect(page.contains("name=\"whiteboard\" value=\"needs triage\""))
+            // Reloading shows the same and sends nothing; nothing was saved.
+            #expect(try await dev.get(String(sent.location.prefix { $0 != "#" })).contains(">My careful analysis</textarea>"))
+            let bug = try await site.bug(id)
+            #expect(bug["status"].string != "RESOLVED" && bug["priority"].string != "High")
         }
     }
 
-    @Test("someone else's change in between is reported, not silently overwritten", arguments: TestBackend.all)
+    @Test("someone else's change in between is listed, the person's own edits are kept, and theirs are not undone", arguments: TestBackend.all)
     func midAirCollision(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in
             let id = try await site.fileBug()
             var dev = try await Browser.signedIn(site, as: "dev")
-            try await dev.get("/bug/\(id)")
-            let page = try await dev.post("/bug/\(id)", ["last_change": "1", "priority": "High", "comment": "keep me"])
-            #expect(page.expect(.unprocessableContent).contains("changed this bug after you opened it") && page.contains("keep me</textarea>"))
+            let opened = try await dev.get("/bug/\(id)")
+            let seen = try #require(opened.html.range(of: "name=\"last_change\" value=\"").map { opened.html[$0.upperBound...].prefix { $0.isNumber } })
+            try await Task.sleep(for: .milliseconds(1100))  // change times are whole seconds
+            try await site.put("/rest/bug/\(id)", ["priority": "Highest", "comment": ["body": "Raising this."]], as: "admin").expect(.ok)
+            // The form as loaded: the old priority, with dev's own edits.
+            let before = try await site.bug(id)
+            #expect(before["priority"].string == "Highest")
+            let sent = try await dev.post(
+                "/bug/\(id)", ["last_change": String(seen), "priority": "---", "severity": "critical", "comment": "keep me"])
+            let page = try await dev.following(sent).expect(.ok)
+            #expect(page.contains("changed this bug after you opened it") && page.contains("keep me</textarea>"))
+            // What changed meanwhile: the field and the comment.
+            let meanwhile = try #require(page.html.range(of: "<section class=\"meanwhile\"").map { String(page.html[$0.lowerBound...].prefix(3000)) })
+            #expect(meanwhile.contains("<td>priority</td>") && meanwhile.contains("Highest") && meanwhile.contains("href=\"#c1\""))
+            // dev's edit is in the form; the priority dev never touched shows the other change.
+            #expect(page.contains("<option value=\"critical\" selected>") && page.contains("<option value=\"Highest\" selected>"))
+            // Saving the form as it came back keeps both changes.
+            let again = try #require(page.html.range(of: "name=\"last_change\" value=\"").map { page.html[$0.upperBound...].prefix { $0.isNumber } })
+            try await dev.post(
+                "/bug/\(id)", ["last_change": String(again), "priority": "Highest", "severity": "critical", "comment": "keep me"]
+            ).expect(.seeOther)
+            let bug = try await site.bug(id)
+            #expect(bug["priority"].string == "Highest" && bug["severity"].string == "critical")
         }
     }
 
@@ -67,8 +96,8 @@ struct WebBugTests {
             var outsider = try await Browser.signedIn(site, as: "outsider")
             let page = try await outsider.get("/bug/\(id)").expect(.ok)
             #expect(!page.contains("<select id=\"field-priority\"") && page.contains("<output id=\"field-priority\""))
-            let refused = try await outsider.post("/bug/\(id)", ["priority": "High"])
-            #expect(refused.expect(.unprocessableContent).contains("proper permissions"))
+            let refused = try await outsider.following(try await outsider.post("/bug/\(id)", ["priority": "High"]))
+            #expect(refused.expect(.ok).contains("proper permissions"))
             #expect(try await site.bug(id)["priority"].string != "High")
         }
     }
@@ -148,11 +177,12 @@ struct WebBugTests {
                 .expect(.seeOther)
             let attachments = try await site.get("/rest/bug/\(id)/attachment", as: "admin").expect(.ok)["bugs"]["\(id)"]
             #expect(attachments[0]["summary"].string == "Screenshot")
-            try await outsider.postMultipart("/bug/\(id)/attachments", ["attachment_summary": "x", "csrf_token": "forged"], file: ("a.txt", "text/plain", "a"))
-                .expect(.forbidden)
-            try await outsider.post("/bug/\(id)/cc", ["action": "add"]).expect(.seeOther)
+            let forged = try await outsider.postMultipart(
+                "/bug/\(id)/attachments", ["attachment_summary": "x", "csrf_token": "forged"], file: ("a.txt", "text/plain", "a"))
+            try await outsider.following(forged).expect(.forbidden)
+            try await outsider.post("/bug/\(id)/cc", ["follow": "add"]).expect(.seeOther)
             #expect(try await site.bug(id)["cc"].strings == ["outsider@example.com"])
-            try await outsider.post("/bug/\(id)/cc", ["action": "remove"]).expect(.seeOther)
+            try await outsider.post("/bug/\(id)/cc", ["follow": "remove"]).expect(.seeOther)
             #expect(try await site.bug(id)["cc"].strings == [])
         }
     }

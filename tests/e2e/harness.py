@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import uuid
@@ -91,9 +92,11 @@ def run(args: list[str], *, input: str = "", env: dict[str, str] | None = None,
 class BugzotServer:
     """`bugzot serve` on a free loopback port, with its own data folder and database."""
 
-    def __init__(self, binary: Path, workdir: Path, database_url: str | None, extra_args: tuple[str, ...] = ()):
+    def __init__(self, binary: Path, workdir: Path, database_url: str | None, extra_args: tuple[str, ...] = (),
+                 launcher: tuple[str, ...] = ()):
         self.binary = binary
         self.extra_args = list(extra_args)
+        self.launcher = list(launcher)  # e.g. ("prlimit", "--nofile=256:256"): runs the server under it
         self.data_dir = workdir / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / "server.log"
@@ -113,7 +116,7 @@ class BugzotServer:
         return args
 
     def start(self) -> None:
-        args = [str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+        args = [*self.launcher, str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port),
                 *self.storage_args(), *self.extra_args]
         with open(self.log_path, "ab") as log:  # a file, not a pipe: it can never fill up
             log.write(f"$ {' '.join(args)}\n".encode())
@@ -360,3 +363,43 @@ class Postgres:
             dropped = self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             if dropped.rc != 0:
                 warnings.warn(f"could not drop database {name}:{dropped}")
+
+
+class PgCluster:
+    """A PostgreSQL cluster of one test's own (scripts/pg-cluster.sh), which the test may stop,
+    start and restart under a running BugZot without disturbing anyone else's database."""
+
+    def __init__(self):
+        # Not under pytest's tmp_path: the postgres user must be able to reach the folder.
+        self.directory = Path(tempfile.mkdtemp(prefix="bugzot-pg-"))
+        result = run(["bash", str(REPO / "scripts" / "pg-cluster.sh"), "start", str(self.directory)], timeout=180)
+        if result.rc != 0:
+            pytest.fail(f"cannot start a PostgreSQL cluster of its own:{result}", pytrace=False)
+        self.url = result.stdout.strip().splitlines()[-1]
+        self.port = urllib.parse.urlsplit(self.url).port
+
+    def pg_ctl(self, *args: str) -> None:
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                          key=lambda p: [int(x) for x in p.parent.parent.name.split(".") if x.isdigit()])
+        command = [str(binaries[-1]), "-D", str(self.directory / "data"), *args]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = run(command, timeout=120)
+        if result.rc != 0:
+            raise AssertionError(f"pg_ctl failed:{result}")
+
+    def stop(self) -> None:
+        """Down: connections are refused until `start`."""
+        self.pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        self.pg_ctl("-w", "-l", str(self.directory / "server.log"), "-o",
+                    f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def restart(self) -> None:
+        """A fast restart: every connection is dropped at once."""
+        # -l: the server's output goes to a file, so it never holds our pipe open.
+        self.pg_ctl("-m", "fast", "-w", "-l", str(self.directory / "server.log"), "restart")
+
+    def destroy(self) -> None:
+        run(["bash", str(REPO / "scripts" / "pg-cluster.sh"), "stop", str(self.directory)], timeout=60)

@@ -216,7 +216,7 @@ def test_comment_and_upload_with_progress(site, browser, story, tmp_path):
     shot.write_bytes(b"pretend screenshot\n" * 50_000)
     browser.fill("attachment_summary", "Screen dump")
     browser.find("#attachment-file").send_keys(str(shot))
-    browser.find("#upload-form button[type=submit]").click()
+    browser.find("#attach-button").click()
     WebDriverWait(browser.driver, WAIT).until(lambda d: "done=attached" in d.current_url)
     names = [a.text for a in browser.driver.find_elements(By.CSS_SELECTOR, "ul.attachments a")]
     assert "Screen dump" in names
@@ -314,6 +314,11 @@ def test_pages_work_without_javascript(site, story):
         browser.click_and_wait("#bug-form section:last-of-type button[type=submit]")
         assert "Your changes were saved." in browser.find(".notice").text
         assert "Same here, without JavaScript." in browser.text
+        # Follow is a button of the same form: the comment being typed comes back, unsaved.
+        browser.fill("comment", "Still typing this")
+        browser.click_and_wait("button[name=follow]")
+        assert "You follow this bug now" in browser.text and "not saved yet" in browser.text
+        assert browser.find("#comment").get_attribute("value") == "Still typing this"
     finally:
         driver.quit()
 
@@ -348,3 +353,82 @@ def test_keyboard_reaches_the_main_content(site, browser):
     # Following it moves focus to the page's content.
     ActionChains(browser.driver).send_keys(Keys.ENTER).perform()
     assert browser.driver.switch_to.active_element.get_attribute("id") == "main"
+
+
+def new_bug(site, summary: str) -> int:
+    return site.admin.post("/bug", {"product": "Widget", "component": "Backend", "version": "1.0",
+                                    "summary": summary, "description": "Made for a test."},
+                           expect=(200, 201))["id"]
+
+
+def signed_in_as_admin(browser) -> None:
+    browser.driver.delete_all_cookies()
+    browser.log_in(ADMIN, PASSWORD)
+
+
+def test_resolution_and_duplicate_show_only_when_closing(site, browser, story, shots):
+    original = story.need("bug")
+    bug = new_bug(site, "Another crash on save")
+    signed_in_as_admin(browser)
+    browser.open(f"/bug/{bug}")
+    resolution = browser.find(".field-resolution")
+    duplicate = browser.find(".field-dupe_of")
+    assert not resolution.is_displayed() and not duplicate.is_displayed()
+    Select(browser.find("#field-status")).select_by_value("RESOLVED")
+    assert resolution.is_displayed() and not duplicate.is_displayed()
+    Select(browser.find("#field-resolution")).select_by_value("DUPLICATE")
+    assert duplicate.is_displayed()
+    browser.fill("field-dupe_of", str(original))
+    browser.click_and_wait("#save-button")
+    assert f"DUPLICATE of bug {original}" in browser.find(".status").text
+    browser.click_and_wait(f".status a[href='/bug/{original}']")
+    assert bug_id_from(browser.driver.current_url) == original
+
+
+def test_follow_and_attach_keep_the_typed_comment(site, browser, story, tmp_path):
+    bug = new_bug(site, "Typing must not be lost")
+    signed_in_as_admin(browser)
+    browser.open(f"/bug/{bug}")
+    browser.fill("comment", "Half a thought about the crash")
+    browser.click_and_wait("button[name=follow]")
+    assert "not saved yet" in browser.text
+    assert browser.find("#comment").get_attribute("value") == "Half a thought about the crash"
+    assert len(site.admin.comments(bug)) == 1
+    # Attach (through the script, with its progress bar): the typed comment goes with the file.
+    log = tmp_path / "trace.txt"
+    log.write_text("trace\n")
+    browser.fill("attachment_summary", "Trace")
+    browser.find("#attachment-file").send_keys(str(log))
+    browser.find("#attach-button").click()
+    WebDriverWait(browser.driver, WAIT).until(lambda d: "done=attached" in d.current_url)
+    texts = [c["text"] for c in site.admin.comments(bug)]
+    assert texts[-1].startswith("Created attachment") and "Half a thought about the crash" in texts[-1]
+    assert browser.find("#comment").get_attribute("value") == ""
+    link = browser.find(".comment-text a[href^='/attachments/']")
+    assert link.text.startswith("attachment ")
+    assert browser.csp_violations() == []
+
+
+def test_mid_air_collision_keeps_my_edits_and_shows_theirs(site, browser, story, shots):
+    bug = new_bug(site, "Two people at once")
+    signed_in_as_admin(browser)
+    browser.open(f"/bug/{bug}")
+    Select(browser.find("#field-priority")).select_by_value("Low")
+    browser.fill("comment", "My view: low priority.")
+    time.sleep(1.1)  # change times are whole seconds
+    site.admin.put(f"/bug/{bug}", {"severity": "critical", "comment": {"body": "This is critical!"}})
+    browser.click_and_wait("#save-button")
+    assert "Someone changed this bug after you opened it" in browser.find(".error").text
+    meanwhile = browser.find(".meanwhile").text
+    assert "severity" in meanwhile and "critical" in meanwhile and "comment 1" in meanwhile
+    assert Select(browser.find("#field-priority")).first_selected_option.get_attribute("value") == "Low"
+    assert Select(browser.find("#field-severity")).first_selected_option.get_attribute("value") == "critical"
+    assert browser.find("#comment").get_attribute("value") == "My view: low priority."
+    if shots:
+        browser.screenshot("mid-air")
+    browser.click_and_wait("#save-button")
+    assert "Your changes were saved." in browser.find(".notice").text
+    saved = site.admin.bug(bug)
+    assert (saved["priority"], saved["severity"]) == ("Low", "critical")
+    if shots:
+        browser.screenshot("bug-after-collision")

@@ -80,6 +80,19 @@ public struct MailComposer: Sendable {
             ], link: link)
     }
 
+    /// Someone signed up with the address of an existing account: its owner is told so, with a way
+    /// back in, and the sign-up page never says whether the address is taken.
+    public func accountExists(to login: String, name: String, resetToken: String) -> MailContent {
+        let link = "\(siteURL)/reset?token=\(resetToken)"
+        return accountMail(
+            to: login, name: name, subject: "You already have a BugZot account", kind: "account-exists",
+            lines: [
+                "Someone (hopefully you) tried to sign up for BugZot with this address, but it already has an account.", "",
+                "Log in at \(siteURL)/login, or follow this link within an hour to choose a new password:", link, "",
+                "If it was not you, ignore this message: nothing has changed.",
+            ], link: link)
+    }
+
     /// The link that sets a new password.
     public func passwordReset(to login: String, name: String, token: String) -> MailContent {
         let link = "\(siteURL)/reset?token=\(token)"

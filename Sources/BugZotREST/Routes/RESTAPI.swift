@@ -1,6 +1,7 @@
 import BugZotDomain
 import BugZotHTTP
 import BugZotServices
+import BugZotStorage
 import Foundation
 import Hummingbird
 import Logging
@@ -67,15 +68,21 @@ public struct RESTAPI: Sendable {
 }
 
 /// Turns every failure under /rest (and BugZot's own /api and /attachments) into Bugzilla's error
-/// body, never a stack trace.
+/// body, never a stack trace; every answer there, errors too, carries `SecurityHeaders.common`.
 struct BugzillaErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        guard ["/rest", "/api", "/attachments"].contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else {
-            return try await next(request, context)
-        }
+        guard RESTAPI.isAPIPath(request.uri.path) else { return try await next(request, context) }
+        var response = await bugzillaResponse(request, context: context, next: next)
+        SecurityHeaders.apply(to: &response.headers)
+        return response
+    }
+
+    /// The route's response, or Bugzilla's error body for its failure.
+    private func bugzillaResponse(
+        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+    ) async -> Response {
         do {
             let response = try await next(request, context)
             if response.status == .methodNotAllowed {
@@ -96,6 +103,11 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
                 fault = BugzillaError(code: 32000, message: "The request is too large.")
             case is MultipartFileStream.FieldTooLarge:
                 fault = BugzillaError(code: 32000, message: "A form field is longer than \(MultipartFileStream.fieldLimit) bytes.")
+            case let outage as StorageUnavailable:
+                context.logger.notice("request failed for an outage", metadata: ["error": "\(outage.detail)", "path": "\(request.uri.path)"])
+                var response = jsonResponse(BugzillaError.unavailable(outage).body, status: .serviceUnavailable)
+                response.headers[.retryAfter] = String(outage.retryAfterSeconds)
+                return response
             default:
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
                 fault = BugzillaError(code: -32000, message: "An internal error occurred. It has been logged.")

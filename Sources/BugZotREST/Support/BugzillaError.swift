@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotStorage
 import HTTPTypes
 
 /// An error as Bugzilla's REST API reports it: a numeric code and a message.
@@ -15,9 +16,20 @@ struct BugzillaError: Error, Sendable {
         BugzillaError(code: 32614, message: "A REST API resource was not found for '\(method) \(path)'.")
     }
 
-    /// Bugzilla's REST_STATUS_CODE_MAP. Clients read error bodies only on 400, 401 and 404.
+    /// BugZot's code for "temporarily unavailable, try again" (JSON-RPC's server-error range, next
+    /// to Bugzilla's -32000 for internal errors).
+    static let unavailableCode = -32001
+
+    /// An outage of the database or the disk: HTTP 503, with Retry-After (see `headers(for:)`).
+    static func unavailable(_ outage: StorageUnavailable) -> BugzillaError {
+        BugzillaError(code: unavailableCode, message: outage.message)
+    }
+
+    /// Bugzilla's REST_STATUS_CODE_MAP. Clients read error bodies only on 400, 401 and 404; an
+    /// outage is 503, so that clients and proxies know to try again.
     var status: HTTPResponse.Status {
         switch code {
+        case Self.unavailableCode: .serviceUnavailable
         case 51, 101, 32614: .notFound
         case 102, 106, 109, 110, 113, 115, 120, 300...304, 410, 504, 505: .unauthorized
         default: .badRequest
@@ -81,7 +93,7 @@ struct BugzillaError: Error, Sendable {
         case .accountExists: 500
         case .illegalEmail: 501
         case .passwordTooShort, .weakPassword: 502
-        case .activationInvalid, .resetInvalid, .mailRecentlySent: 32000
+        case .activationInvalid, .resetInvalid: 32000
         case .anonymousUserLookup: 505
         case .productNameRequired: 700
         case .productExists: 702

@@ -6,6 +6,8 @@ import SQLKit
 /// Blobs as chunks in the database, for deployments whose instances share no disk. An upload
 /// writes its chunks under a temporary key, each chunk in its own short transaction (so SQLite's
 /// single writer is never held for a whole upload), then renames them to their SHA-256 at once.
+/// The temporary key holds the upload's start time, so that the chunks of an upload whose process
+/// died can be found and removed later.
 public struct DatabaseBlobStore: BlobStore {
     let database: any Database
     /// Bytes per stored chunk.
@@ -17,7 +19,7 @@ public struct DatabaseBlobStore: BlobStore {
 
     public func put<Chunks: AsyncSequence>(streaming chunks: Chunks, limit: Int) async throws -> (key: String, size: Int)
     where Chunks.Element == ByteBuffer {
-        let upload = "upload-" + UUID().uuidString
+        let upload = "\(Self.uploadPrefix)\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString)"
         var hasher = SHA256()
         var size = 0
         var sequence = 0
@@ -43,24 +45,56 @@ public struct DatabaseBlobStore: BlobStore {
                 pending.writeBuffer(&chunk)
                 while pending.readableBytes >= chunkSize { try await flush(&pending) }
             }
+            // A stream ended by cancellation (a shutdown cutting the request off) may be short.
+            try Task.checkCancellation()
             try await flush(&pending)
             let key = hasher.finalize().map { String(format: "%02x", $0) }.joined()
             let total = size
+            let stored = sequence
             try await database.transaction { sql in
                 if try await sql.raw("SELECT blob_key FROM blobs WHERE blob_key = \(bind: key)").first() != nil {
                     try await sql.raw("DELETE FROM blob_chunks WHERE blob_key = \(bind: upload)").run()  // stored once
                 } else {
-                    try await sql.raw("UPDATE blob_chunks SET blob_key = \(bind: key) WHERE blob_key = \(bind: upload)").run()
+                    let renamed = try await sql.raw(
+                        "UPDATE blob_chunks SET blob_key = \(bind: key) WHERE blob_key = \(bind: upload) RETURNING seq"
+                    ).all()
+                    // Chunks gone meanwhile (taken for abandoned): fail rather than keep a blob with holes.
+                    guard renamed.count == stored else { throw BlobMissing(key: upload) }
                     try await sql.raw("INSERT INTO blobs (blob_key, size) VALUES (\(bind: key), \(bind: total))").run()
                 }
             }
             return (key, size)
         } catch {
-            try? await database.transaction { sql in
-                try await sql.raw("DELETE FROM blob_chunks WHERE blob_key = \(bind: upload)").run()
-            }
+            // In a task of its own, so that it runs even when the upload was cut off by cancellation.
+            try? await Task { [database] in
+                try await database.transaction { sql in
+                    try await sql.raw("DELETE FROM blob_chunks WHERE blob_key = \(bind: upload)").run()
+                }
+            }.value
             throw error
         }
+    }
+
+    private static let uploadPrefix = "upload-"
+
+    /// Removes the chunks of uploads started more than six hours ago and never finished: no live
+    /// upload takes that long (one that did would fail cleanly at its end, never keep holes).
+    public func removeAbandonedUploads() async throws -> Int {
+        let minimumAge: TimeInterval = 6 * 3600
+        let pattern = Self.uploadPrefix + "%"
+        let keys = try await database.read { sql in
+            try await sql.raw("SELECT DISTINCT blob_key FROM blob_chunks WHERE blob_key LIKE \(bind: pattern)").all()
+                .map { try $0.decode(column: "blob_key", as: String.self) }
+        }
+        let cutoff = Date().timeIntervalSince1970 - minimumAge
+        let abandoned = keys.filter { key in
+            let started = key.dropFirst(Self.uploadPrefix.count).prefix { $0.isNumber }
+            return TimeInterval(started).map { $0 <= cutoff } ?? true  // an older store's keys had no time
+        }
+        for key in abandoned {
+            try await database.transaction { sql in try await sql.raw("DELETE FROM blob_chunks WHERE blob_key = \(bind: key)").run() }
+        }
+        return abandoned.count
     }
 
     public func size(of key: String) async throws -> Int {

@@ -13,10 +13,10 @@ public protocol Database: Service {
     var kind: DatabaseKind { get }
 
     /// Runs `body` on a connection for queries that change nothing.
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Runs `body` inside one transaction: everything it writes commits together or not at all.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 }
 
 extension Database {

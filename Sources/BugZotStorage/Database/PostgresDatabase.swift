@@ -5,44 +5,141 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 import ServiceLifecycle
+import Synchronization
 
 /// PostgreSQL through a pooled `PostgresClient`; many BugZot instances may share one server.
+/// Every call has a deadline, and an outage fails fast with `StorageUnavailable`.
 public final class PostgresDatabase: Database {
+    /// How long a call may take.
+    public struct Deadlines: Sendable {
+        /// The longest wait for a connection (opening one included).
+        public var connectionWait: Duration
+        /// The longest a whole call (a read or a transaction, the wait included) may take.
+        public var call: Duration
+
+        public init(connectionWait: Duration = .seconds(5), call: Duration = .seconds(30)) {
+            self.connectionWait = min(connectionWait, call)
+            self.call = call
+        }
+    }
+
     public let kind = DatabaseKind.postgres
     private let client: PostgresClient
     private let logger: Logger
+    private let deadlines: Deadlines
+    private let gate = OutageGate()
+    /// Opened when the pool runs: no call leases a connection before (commands start the
+    /// database's service alongside their work, so a first query may come before it).
+    private let running = StartSignal()
 
     /// - Parameter searchPath: a schema to work in instead of `public` (tests use one each).
-    public init(url: String, searchPath: String? = nil, logger: Logger) throws {
+    public init(url: String, searchPath: String? = nil, deadlines: Deadlines = Deadlines(), logger: Logger) throws {
         var configuration = try Self.configuration(from: url)
         if let searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
+        configuration.options.connectTimeout = deadlines.connectionWait
+        // Idle connections are checked often, so that one broken by a restart is replaced before it is leased.
+        configuration.options.keepAliveBehavior = .init(frequency: .seconds(10))
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.deadlines = deadlines
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await ConnectionScope.hold {
+            try await running.wait()
+            return try await withDeadline { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await ConnectionScope.hold {
+            try await running.wait()
+            do {
+                return try await withDeadline { [logger] connection in
+                    try await connection.withTransaction(logger: logger) { connection in
+                        try await body(connection.sql(queryLogLevel: nil))
+                    }
+                }
+            } catch let error as PostgresTransactionError {
+                // A refusal from the body (rolled back cleanly) reaches callers as itself.
+                if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+                throw error
             }
-        } catch let error as PostgresTransactionError {
-            // A refusal from the body (rolled back cleanly) reaches callers as itself.
-            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+        }
+    }
+
+    /// Runs `body` on a leased connection within the deadlines; an outage (the database down,
+    /// restarting or silent) comes out as `StorageUnavailable`, at once while another call probes.
+    private func withDeadline<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let admission = try gate.admit()
+        do {
+            let value = try await leased(body)
+            if gate.reached(admission) { logger.notice("database reachable again") }
+            return value
+        } catch {
+            if Task.isCancelled {
+                gate.abandoned(admission)
+                throw error
+            }
+            if let outage = StorageUnavailable(classifying: error) {
+                if gate.failed(outage, admission) {
+                    logger.warning("database unavailable: calls fail fast until it answers again", metadata: ["error": "\(outage.detail)"])
+                }
+                throw outage
+            }
+            _ = gate.reached(admission)  // the database answered: a refusal, not an outage
             throw error
+        }
+    }
+
+    /// The body runs in a task of its own, which the call stops waiting for at the deadline: a
+    /// query sent on a connection the server has just closed is never answered by PostgresNIO, and
+    /// closing the connection does not end it either.
+    private func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let lease = LeaseWatch()
+        let first = FirstOutcome<T>()
+        let (client, deadlines) = (self.client, self.deadlines)
+        let work = Task {
+            try await client.withConnection { connection in
+                try lease.began(connection)
+                return try await body(connection)
+            }
+        }
+        let deadline = Task {
+            try await Task.sleep(for: deadlines.connectionWait)
+            let cause: StorageUnavailable.Cause
+            if lease.hasBegun {
+                try await Task.sleep(for: deadlines.call - deadlines.connectionWait)
+                cause = .databaseTimedOut
+            } else {
+                cause = .databaseUnreachable
+            }
+            let waited = cause == .databaseUnreachable ? deadlines.connectionWait : deadlines.call
+            first.settle(.failure(StorageUnavailable(cause, detail: "no answer within \(waited)")))
+            lease.abandon()  // closes the connection, so that the server's side ends too
+            work.cancel()
+        }
+        Task {
+            let result = await work.result
+            deadline.cancel()
+            first.settle(result)
+        }
+        return try await withTaskCancellationHandler {
+            try await first.value()
+        } onCancel: {
+            work.cancel()
         }
     }
 
     /// Runs the connection pool until shutdown.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            // `client.run()` marks the pool running before it first suspends, ahead of any waiter.
+            self.running.open()
             await self.client.run()
         }
     }
@@ -68,6 +165,87 @@ public final class PostgresDatabase: Database {
             password: components.password.map { $0.removingPercentEncoding ?? $0 },
             database: database.isEmpty ? nil : database, tls: tls
         )
+    }
+}
+
+/// The connection a call holds, so that a call past its deadline can be cut off.
+private final class LeaseWatch: Sendable {
+    private struct State {
+        var connection: PostgresConnection?
+        var begun = false
+        var abandoned = false
+    }
+
+    private let state = Mutex(State())
+
+    var hasBegun: Bool { state.withLock { $0.begun } }
+
+    /// The call got its connection; it is closed at once when the call was already given up.
+    func began(_ connection: PostgresConnection) throws {
+        let abandoned = state.withLock { state in
+            state.begun = true
+            state.connection = connection
+            return state.abandoned
+        }
+        if abandoned {
+            let _: EventLoopFuture<Void> = connection.close()
+            throw CancellationError()
+        }
+    }
+
+    /// Gives the call up: its connection (if any) is closed, which ends its queries.
+    func abandon() {
+        let connection = state.withLock { state in
+            state.abandoned = true
+            return state.connection
+        }
+        if let connection {
+            let _: EventLoopFuture<Void> = connection.close()
+        }
+    }
+}
+
+/// The first of a call's outcomes (its result, or its deadline), handed to the one waiting for it.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<T, any Error>)
+        case settled(Result<T, any Error>)
+        case delivered
+    }
+
+    private let state = Mutex(State.pending)
+
+    /// Records an outcome; only the first counts.
+    func settle(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            switch state {
+            case .pending:
+                state = .settled(result)
+                return nil
+            case .waiting(let continuation):
+                state = .delivered
+                return continuation
+            case .settled, .delivered:
+                return nil
+            }
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// Waits for the first outcome.
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let settled = state.withLock { state -> Result<T, any Error>? in
+                if case .settled(let result) = state {
+                    state = .delivered
+                    return result
+                }
+                state = .waiting(continuation)
+                return nil
+            }
+            if let settled { continuation.resume(with: settled) }
+        }
     }
 }
 

@@ -42,12 +42,25 @@ public final class SQLiteDatabase: Database {
         self.logger = logger
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try await body(readers[abs(index) % readers.count].sql())
+        do {
+            return try await ConnectionScope.hold { try await body(readers[abs(index) % readers.count].sql()) }
+        } catch {
+            throw StorageUnavailable(classifying: error) ?? error
+        }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// A full disk or a lock held past `busy_timeout` comes out as `StorageUnavailable`.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await ConnectionScope.hold { try await writeTransaction(body) }
+        } catch {
+            throw StorageUnavailable(classifying: error) ?? error
+        }
+    }
+
+    private func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             let sql = writer.sql()
             try await sql.raw("BEGIN IMMEDIATE").run()

@@ -11,6 +11,21 @@ public enum Schema {
         Migration("005_web_accounts", statements: webAccounts),
         Migration("006_notifications", statements: notifications),
         Migration("007_attachment_comment_privacy", statements: { _ in attachmentCommentPrivacy }),
+        Migration("008_web_drafts", statements: { _ in webDrafts }),
+    ]
+
+    /// What a browser sent that could not be saved yet (a refused change, a comment typed before
+    /// following a bug), kept an hour for the page it goes back to.
+    private static let webDrafts = [
+        """
+        CREATE TABLE web_drafts (
+            token_hash TEXT PRIMARY KEY,
+            owner_hash TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX web_drafts_created ON web_drafts (created_at)",
     ]
 
     /// Comments about attachments take their privacy from the attachment at every moment: those

@@ -51,6 +51,25 @@ extension SQLStore {
         try await run("DELETE FROM web_sessions WHERE last_seen_at < \(bind: before.unixSeconds)")
     }
 
+    // MARK: Drafts
+
+    public func insertWebDraft(hash: String, owner: String, payload: String, at now: Date) async throws {
+        try await run(
+            "INSERT INTO web_drafts (token_hash, owner_hash, payload, created_at) VALUES (\(bind: hash), \(bind: owner), \(bind: payload), \(bind: now.unixSeconds))"
+        )
+    }
+
+    /// The draft with this token hash, if `owner` kept it since `since`.
+    public func webDraft(hash: String, owner: String, since: Date) async throws -> String? {
+        try await first(
+            "SELECT payload FROM web_drafts WHERE token_hash = \(bind: hash) AND owner_hash = \(bind: owner) AND created_at >= \(bind: since.unixSeconds)"
+        )?.string("payload")
+    }
+
+    public func deleteWebDrafts(before: Date) async throws {
+        try await run("DELETE FROM web_drafts WHERE created_at < \(bind: before.unixSeconds)")
+    }
+
     // MARK: Account activation
 
     public func insertActivation(userID: Int, hash: String, at now: Date) async throws {

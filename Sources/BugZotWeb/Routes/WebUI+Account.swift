@@ -14,14 +14,14 @@ extension WebUI {
     }
 
     func loginPage(_ web: inout WebRequest) async throws -> Response {
-        let view = LoginView(login: "", returnTo: Self.localPath(web.query["return_to"]), error: nil)
+        let view = LoginView(login: "", returnTo: ReturnPath.validated(web.query["return_to"]), error: nil)
         return pages.render("login", title: "Log in", page: view, for: web)
     }
 
     func login(_ web: inout WebRequest) async throws -> Response {
         let form = try await web.form()
         let login = form.text("login") ?? ""
-        let returnTo = Self.localPath(form["return_to"])
+        let returnTo = ReturnPath.validated(form["return_to"])
         let userID: Int
         do {
             userID = try await services.auth.authenticate(
@@ -57,7 +57,8 @@ extension WebUI {
         return pages.render("signup", title: "Sign up", page: view, for: web)
     }
 
-    /// Creates a pending account; the activation link is mailed through the job queue.
+    /// Creates a pending account; the activation link is mailed through the job queue. Every
+    /// accepted sign-up gets the same answer, whether or not the address already has an account.
     func signup(_ web: inout WebRequest) async throws -> Response {
         let form = try await web.form()
         let login = form.text("login") ?? ""
@@ -67,7 +68,7 @@ extension WebUI {
             guard form["password"] == form["password_confirm"] else {
                 throw WebError.badRequest("The two passwords you entered do not match.")
             }
-            _ = try await services.accounts.signUp(login: login, realName: name, password: form["password"] ?? "")
+            try await services.accounts.signUp(login: login, realName: name, password: form["password"] ?? "")
             let view = SignupView(login: login, name: name, minimumLength: minimum, error: nil, sentTo: login.lowercased())
             return pages.render("signup", title: "Check your email", page: view, for: web)
         } catch let error as DomainError {
@@ -216,11 +217,5 @@ extension WebUI {
         _ = try await web.form()
         try await services.accounts.revokeAPIKey(id: try number("id", in: web), by: web.principal)
         return pages.redirect(to: "/account?done=revoked", for: web)
-    }
-
-    /// A path on this site to go back to; anything else (another site, `//host`) is the home page.
-    static func localPath(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\") else { return "/" }
-        return path
     }
 }

@@ -17,13 +17,19 @@ extension WebUI {
         let options: [Option]
         let isSelect: Bool
         let hint: String?
+        /// On the status field: the closed statuses, space-separated, for the script that shows
+        /// the resolution only when one is chosen.
+        var closedStatuses: String? = nil
+        /// On the resolution field: the resolution that asks for "Duplicate of".
+        var duplicateResolution: String? = nil
     }
 
     struct CommentView {
         let count: Int
         let isDescription: Bool
         let author: String
-        let login: String
+        /// The author's address, for signed-in readers only.
+        let login: String?
         let time: String
         let iso: String
         let isPrivate: Bool
@@ -51,12 +57,37 @@ extension WebUI {
         let field: String
         let removed: String
         let added: String
+        /// In a mid-air collision: the person changed this field too (their value is in the form).
+        var isAlsoYours = false
+    }
+
+    /// Someone on the CC list: how the reader sees them, and (for those who may edit) the address.
+    struct CCView {
+        let name: String
+        let login: String
+        let isRemoving: Bool
+    }
+
+    /// What changed since the person loaded the page, on the page their refused form comes back to.
+    struct MeanwhileView {
+        struct NewComment {
+            let count: Int
+            let author: String
+        }
+        let changes: [HistoryRow]
+        let hasChanges: Bool
+        let comments: [NewComment]
+        let hasComments: Bool
     }
 
     struct BugPageView {
         let id: Int
         let summary: String
-        let statusLine: String
+        let status: String
+        /// Nil while the bug is open.
+        let resolution: String?
+        /// "of bug N", linked, for a duplicate.
+        let dupeOf: Int?
         let reporter: String
         let assignee: String
         let created: String
@@ -70,8 +101,9 @@ extension WebUI {
         let hasGroupChoices: Bool
         let groupNames: String
         let isConfidential: Bool
-        let cc: [String]
+        let cc: [CCView]
         let ccCount: Int
+        let ccAdd: String
         let isCCd: Bool
         let comments: [CommentView]
         let attachments: [AttachmentView]
@@ -79,7 +111,13 @@ extension WebUI {
         let history: [HistoryRow]
         let hasHistory: Bool
         let commentText: String
+        let commentPrivate: Bool
+        let attachmentSummary: String
+        let attachmentPrivate: Bool
+        let isPatch: Bool
         let error: String?
+        let note: String?
+        let meanwhile: MeanwhileView?
         let attachmentLimit: String
     }
 
@@ -90,7 +128,7 @@ extension WebUI {
             reply = try await services.bugs.comments(ofBugs: [String(id)], since: nil, by: web.principal).first?.comments
                 .first { $0.count == count }.map(Self.quote) ?? ""
         }
-        return try await renderBug(id, web: web, commentText: reply, error: nil)
+        return try await renderBug(id, web: web, draft: try await draft(of: web), reply: reply)
     }
 
     /// "(In reply to … from comment #N)" and the comment's lines quoted.
@@ -99,7 +137,9 @@ extension WebUI {
         return "(In reply to \(displayName(comment.author)) from comment #\(comment.count))\n" + lines.joined(separator: "\n") + "\n\n"
     }
 
-    func renderBug(_ id: Int, web: WebRequest, commentText: String, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The bug's page; with a draft, its form shows what the person entered, why it was not saved,
+    /// and what others changed since they loaded the page.
+    func renderBug(_ id: Int, web: WebRequest, draft: WebDraft?, reply: String = "") async throws -> Response {
         let principal = web.principal
         guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: principal).bugs.first else {
             throw DomainError.bugNotFound(String(id))
@@ -108,52 +148,86 @@ extension WebUI {
         async let historyFetch = services.bugs.history([String(id)], since: nil, by: principal)
         async let attachmentsFetch = services.attachments.attachments(ofBugs: [String(id)], by: principal)
         let fieldData = try await services.catalog.fieldData()
-        let markdown = CommentMarkdown(bugURL: { "/bug/\($0)" })
         let comments = try await commentsFetch.first?.comments ?? []
         let attachments = try await attachmentsFetch.first?.attachments ?? []
         let history = try await historyFetch.first?.history ?? []
         let bugGroups = try await services.catalog.bugGroups(for: principal)
+        let links = Dictionary(attachments.map { ($0.id, Self.attachmentLink($0)) }, uniquingKeysWith: { first, _ in first })
+        let markdown = CommentMarkdown(bugURL: { "/bug/\($0)" }, attachmentURL: { links[$0] })
+        var names = PersonNames(for: principal)
+        names.learn([bug.reporter, bug.assignedTo] + (bug.qaContact.map { [$0] } ?? []) + bug.cc + comments.map(\.author) + history.map(\.who))
 
-        let fields = editableFields(of: bug, data: fieldData, principal: principal)
+        let entered = draft?.form ?? Form([])
+        let fields = editableFields(of: bug, data: fieldData, principal: principal, names: names, entered: entered)
         let canEdit = fields.contains(where: \.editable)
         let groupChoices = Set(bugGroups).union(bug.groups).sorted()
+        let tickedGroups = entered["groups_shown"] != nil ? Set(entered.all("groups")) : Set(bug.groups)
+        let removing = Set(entered.all("cc_remove"))
+        func row(_ entry: HistoryEntry, _ change: FieldChange) -> HistoryRow {
+            let isPeople = ["assigned_to", "qa_contact", "cc"].contains(change.field)
+            return HistoryRow(
+                when: DateText.minute(entry.when), who: names.name(entry.who), field: change.field,
+                removed: isPeople ? names.names(inList: change.removed) : change.removed,
+                added: isPeople ? names.names(inList: change.added) : change.added)
+        }
+        var meanwhile: MeanwhileView?
+        if let seen = draft?.seen {
+            let since = Date(timeIntervalSince1970: TimeInterval(seen))
+            let yours = BugEdits.edited(in: entered, loaded: BugEdits.shown(bug))
+            let changes = history.filter { $0.when > since }.flatMap { entry in
+                entry.changes.map { change in
+                    var line = row(entry, change)
+                    line.isAlsoYours = yours.contains(change.field)
+                    return line
+                }
+            }
+            let added = comments.filter { $0.creationTime > since }.map { MeanwhileView.NewComment(count: $0.count, author: names.name($0.author)) }
+            meanwhile = MeanwhileView(changes: changes, hasChanges: !changes.isEmpty, comments: added, hasComments: !added.isEmpty)
+        }
         let view = BugPageView(
-            id: bug.id, summary: bug.summary,
-            statusLine: bug.resolution.isEmpty ? bug.status : "\(bug.status) \(bug.resolution)"
-                + (bug.dupeOf.map { " of bug \($0)" } ?? ""),
-            reporter: displayName(bug.reporter), assignee: displayName(bug.assignedTo),
+            id: bug.id, summary: bug.summary, status: bug.status, resolution: bug.resolution.isEmpty ? nil : bug.resolution, dupeOf: bug.dupeOf,
+            reporter: names.name(bug.reporter), assignee: names.name(bug.assignedTo),
             created: DateText.minute(bug.creationTime), changed: DateText.minute(bug.lastChangeTime),
             lastChange: Int(bug.lastChangeTime.timeIntervalSince1970), fields: fields, canEdit: canEdit,
             canComment: !principal.isAnonymous, isInsider: services.policy.isInsider(principal),
-            groups: groupChoices.map { Option(value: $0, label: $0, selected: bug.groups.contains($0)) },
+            groups: groupChoices.map { Option(value: $0, label: $0, selected: tickedGroups.contains($0)) },
             hasGroupChoices: canEdit && !groupChoices.isEmpty, groupNames: bug.groups.joined(separator: ", "),
-            isConfidential: !bug.groups.isEmpty, cc: bug.cc.map(\.login), ccCount: bug.cc.count,
-            isCCd: bug.cc.contains { $0.id == principal.user?.id },
+            isConfidential: !bug.groups.isEmpty,
+            cc: bug.cc.map { CCView(name: names.showsAddresses ? $0.login : names.name($0), login: $0.login, isRemoving: removing.contains($0.login)) },
+            ccCount: bug.cc.count, ccAdd: entered["cc_add"] ?? "", isCCd: bug.cc.contains { $0.id == principal.user?.id },
             comments: comments.map { comment in
                 CommentView(
-                    count: comment.count, isDescription: comment.count == 0, author: displayName(comment.author), login: comment.author.login,
+                    count: comment.count, isDescription: comment.count == 0, author: names.name(comment.author),
+                    login: names.showsAddresses ? comment.author.login : nil,
                     time: DateText.minute(comment.creationTime), iso: DateText.iso(comment.creationTime), isPrivate: comment.isEffectivelyPrivate,
                     html: markdown.html(comment.text), quote: Self.quote(comment), attachmentID: comment.attachmentID)
             },
             attachments: attachments.map { attachment in
                 AttachmentView(
-                    id: attachment.id, fileName: attachment.fileName, summary: attachment.summary,
-                    link: "/attachments/\(attachment.id)/" + (attachment.fileName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "/?#"))) ?? "file"),
-                    size: sizeText(attachment.size), creator: displayName(attachment.creator), time: DateText.minute(attachment.creationTime),
+                    id: attachment.id, fileName: attachment.fileName, summary: attachment.summary, link: Self.attachmentLink(attachment),
+                    size: sizeText(attachment.size), creator: names.name(attachment.creator), time: DateText.minute(attachment.creationTime),
                     isPrivate: attachment.isPrivate, isObsolete: attachment.isObsolete, isPatch: attachment.isPatch)
             },
             hasAttachments: !attachments.isEmpty,
-            history: history.flatMap { entry in
-                entry.changes.map {
-                    HistoryRow(when: DateText.minute(entry.when), who: displayName(entry.who), field: $0.field, removed: $0.removed, added: $0.added)
-                }
-            },
-            hasHistory: !history.isEmpty, commentText: commentText, error: error, attachmentLimit: sizeText(services.attachments.limit))
-        return pages.render("bug", title: "Bug \(bug.id) – \(bug.summary)", page: view, for: web, status: status)
+            history: history.flatMap { entry in entry.changes.map { row(entry, $0) } },
+            hasHistory: !history.isEmpty, commentText: entered["comment"] ?? reply, commentPrivate: entered.isChecked("comment_private"),
+            attachmentSummary: entered["attachment_summary"] ?? "", attachmentPrivate: entered.isChecked("attachment_private"),
+            isPatch: entered.isChecked("is_patch"), error: draft?.error, note: draft?.note, meanwhile: meanwhile,
+            attachmentLimit: sizeText(services.attachments.limit))
+        return pages.render("bug", title: "Bug \(bug.id) – \(bug.summary)", page: view, for: web)
     }
 
-    /// The bug's fields, each editable when the rules let this person change it.
-    private func editableFields(of bug: Bug, data: CatalogService.FieldData, principal: Principal) -> [FieldView] {
+    /// Where an attachment downloads, its file name in the path.
+    static func attachmentLink(_ attachment: Attachment) -> String {
+        "/attachments/\(attachment.id)/"
+            + (attachment.fileName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "/?#"))) ?? "file")
+    }
+
+    /// The bug's fields, each editable when the rules let this person change it, showing what the
+    /// person entered where a draft has it.
+    private func editableFields(
+        of bug: Bug, data: CatalogService.FieldData, principal: Principal, names: PersonNames, entered: Form
+    ) -> [FieldView] {
         let workflow = data.workflow
         let policy = services.policy
         func may(_ field: String, _ old: String) -> Bool {
@@ -161,11 +235,20 @@ extension WebUI {
             FieldPermissions.canChange(field, of: bug, from: old, to: "\u{1}", by: principal, workflow: workflow, policy: policy)
         }
         func text(_ name: String, _ label: String, _ value: String, hint: String? = nil) -> FieldView {
-            FieldView(name: name, label: label, value: value, editable: may(name, value), options: [], isSelect: false, hint: hint)
+            FieldView(name: name, label: label, value: entered[name] ?? value, editable: may(name, value), options: [], isSelect: false, hint: hint)
         }
-        func select(_ name: String, _ label: String, _ value: String, _ values: [String]) -> FieldView {
+        func select(_ name: String, _ label: String, _ current: String, _ values: [String]) -> FieldView {
+            let value = entered[name] ?? current
             let values = values.contains(value) ? values : [value] + values
-            return FieldView(name: name, label: label, value: value, editable: may(name, value), options: Option.list(values, selected: value), isSelect: true, hint: nil)
+            return FieldView(
+                name: name, label: label, value: value, editable: may(name, current), options: Option.list(values, selected: value), isSelect: true,
+                hint: nil)
+        }
+        /// A person's field: their address to edit, their name to read.
+        func person(_ name: String, _ label: String, _ user: UserSummary?, hint: String) -> FieldView {
+            let field = text(name, label, user?.login ?? "", hint: hint)
+            guard !field.editable else { return field }
+            return FieldView(name: name, label: label, value: user.map(names.name) ?? "", editable: false, options: [], isSelect: false, hint: nil)
         }
         let product = data.products.first { $0.name == bug.product }
         let statuses = [bug.status] + workflow.targets(from: bug.status).map(\.to).filter { to in
@@ -175,7 +258,13 @@ extension WebUI {
         var status = select("status", "Status", bug.status, statuses)
         status = FieldView(
             name: status.name, label: status.label, value: status.value, editable: statuses.count > 1, options: status.options,
-            isSelect: true, hint: nil)
+            isSelect: true, hint: nil, closedStatuses: workflow.statuses.filter { !$0.isOpen }.map(\.name).joined(separator: " "))
+        var resolution = select("resolution", "Resolution", bug.resolution, [""] + workflow.resolutions)
+        resolution.duplicateResolution = workflow.duplicateResolution
+        let dupeOf = text("dupe_of", "Duplicate of", bug.dupeOf.map(String.init) ?? "", hint: "A bug number, with the resolution DUPLICATE.")
+        // An open bug has neither: shown only to those who may close it (and the script hides
+        // them until a closed status is chosen).
+        let closing = workflow.isOpen(bug.status) ? [resolution, dupeOf].filter(\.editable) : [resolution, dupeOf]
         return [
             text("summary", "Summary", bug.summary),
             select("product", "Product", bug.product, data.products.filter(\.isActive).map(\.name)),
@@ -183,14 +272,13 @@ extension WebUI {
             select("version", "Version", bug.version, product?.versions.filter(\.isActive).map(\.name) ?? []),
             select("target_milestone", "Target milestone", bug.targetMilestone, product?.milestones.filter(\.isActive).map(\.name) ?? []),
             status,
-            select("resolution", "Resolution", bug.resolution, [""] + workflow.resolutions),
-            text("dupe_of", "Duplicate of", bug.dupeOf.map(String.init) ?? "", hint: "A bug number, with the resolution DUPLICATE."),
+        ] + closing + [
             select("severity", "Severity", bug.severity, data.catalog.severities),
             select("priority", "Priority", bug.priority, data.catalog.priorities),
             select("op_sys", "OS", bug.opSys, data.catalog.opSystems),
             select("platform", "Hardware", bug.platform, data.catalog.platforms),
-            text("assigned_to", "Assignee", bug.assignedTo.login, hint: "An email address."),
-            text("qa_contact", "QA contact", bug.qaContact?.login ?? "", hint: "An email address; empty for none."),
+            person("assigned_to", "Assignee", bug.assignedTo, hint: "An email address."),
+            person("qa_contact", "QA contact", bug.qaContact, hint: "An email address; empty for none."),
             text("keywords", "Keywords", bug.keywords.joined(separator: ", "), hint: "Separated by commas."),
             text("blocks", "Blocks", bug.blocks.map(String.init).joined(separator: ", "), hint: "Bug numbers, separated by commas."),
             text("depends_on", "Depends on", bug.dependsOn.map(String.init).joined(separator: ", "), hint: "Bug numbers, separated by commas."),
@@ -200,29 +288,60 @@ extension WebUI {
         ]
     }
 
-    /// `POST /bug/{id}`: the changed fields and a comment, in one change.
+    /// `POST /bug/{id}`: the changed fields and a comment, in one change. A refused change, or one
+    /// made after someone else's, goes back to the page with everything entered kept.
     func updateBug(_ web: inout WebRequest) async throws -> Response {
         let id = try number("id", in: web)
         _ = try web.requireUser()
         let form = try await web.form()
-        let comment = form["comment"] ?? ""
+        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first else {
+            throw DomainError.bugNotFound(String(id))
+        }
+        let seen = form["last_change"].flatMap(Int.init)
+        if let seen, Int(bug.lastChangeTime.timeIntervalSince1970) > seen {
+            let loaded = try await loadedValues(of: bug, seen: seen, by: web.principal)
+            let draft = WebDraft(
+                form: BugEdits.keepingEdits(form, loaded: loaded),
+                error: "Someone changed this bug after you opened it: their changes are listed below. Nothing of yours was saved; "
+                    + "everything you entered is still in the form. Check it, then save again.",
+                seen: seen)
+            return pages.redirect(to: try await keep(draft, returningTo: "/bug/\(id)", for: web), for: web)
+        }
+        var request: BugUpdateRequest?
         do {
-            guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first else {
-                throw DomainError.bugNotFound(String(id))
+            if form.text("file") != nil {
+                throw WebError.badRequest("You chose a file: press Attach file to attach it (your comment goes with it). Nothing was saved yet.")
             }
-            if let seen = form["last_change"].flatMap(Int.init), Int(bug.lastChangeTime.timeIntervalSince1970) > seen {
-                throw WebError.badRequest(
-                    "Someone changed this bug after you opened it. Their changes are shown below; your comment is kept. Make your changes again.")
-            }
-            let request = try Self.updateRequest(
+            request = try Self.updateRequest(
                 from: form, for: bug, workflow: try await services.catalog.workflow(), groupChoices: try await services.catalog.bugGroups(for: web.principal))
-            _ = try await services.bugs.update([String(id)], with: request, by: web.principal)
+            _ = try await services.bugs.update([String(id)], with: request!, by: web.principal)
         } catch let error as DomainError where error != .loginRequired {
-            return try await renderBug(id, web: web, commentText: comment, error: error.message, status: .unprocessableContent)
+            let message = Self.explained(error, marking: bug, as: request?.dupeOf)
+            let draft = WebDraft(form: BugEdits.keepingEdits(form, loaded: BugEdits.shown(bug)), error: message)
+            return pages.redirect(to: try await keep(draft, returningTo: "/bug/\(id)", for: web), for: web)
         } catch let error as WebError {
-            return try await renderBug(id, web: web, commentText: comment, error: error.statusAndMessage.1, status: .unprocessableContent)
+            let draft = WebDraft(form: BugEdits.keepingEdits(form, loaded: BugEdits.shown(bug)), error: error.statusAndMessage.1)
+            return pages.redirect(to: try await keep(draft, returningTo: "/bug/\(id)", for: web), for: web)
         }
         return pages.redirect(to: "/bug/\(id)?done=saved", for: web)
+    }
+
+    /// The bug's form values as the person loaded them at `seen`: later changes undone.
+    private func loadedValues(of bug: Bug, seen: Int, by principal: Principal) async throws -> [String: String] {
+        let since = Date(timeIntervalSince1970: TimeInterval(seen))
+        let history = try await services.bugs.history([String(bug.id)], since: since, by: principal).first?.history ?? []
+        return BugEdits.loaded(bug, undoing: history.filter { $0.when > since }.flatMap(\.changes))
+    }
+
+    /// A refusal as the bug page says it: one met while marking a duplicate says so.
+    static func explained(_ error: DomainError, marking bug: Bug, as duplicateOf: Int?) -> String {
+        guard let duplicateOf else { return error.message }
+        switch error {
+        case .illegalStatusTransition, .resolutionNotAllowed, .resolutionRequired, .invalidFieldValue, .illegalChange, .commentRequired:
+            return "Bug \(bug.id) can't be marked as a duplicate of bug \(duplicateOf): \(error.message)"
+        default:
+            return error.message
+        }
     }
 
     /// Only what differs from the bug as it is becomes part of the request, so that fields someone
@@ -296,36 +415,68 @@ extension WebUI {
         return request
     }
 
-    /// `POST /bug/{id}/cc`: adds or removes the signed-in user.
+    /// `POST /bug/{id}/cc`, the Follow button of the bug's form: adds or removes the signed-in
+    /// user. Whatever else the form carries (a comment being typed, field edits) is not saved but
+    /// kept: the page comes back with it.
     func toggleCC(_ web: inout WebRequest) async throws -> Response {
         let id = try number("id", in: web)
         let user = try web.requireUser()
         let form = try await web.form()
+        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first else {
+            throw DomainError.bugNotFound(String(id))
+        }
+        let seen = form["last_change"].flatMap(Int.init)
+        let isLater = seen.map { Int(bug.lastChangeTime.timeIntervalSince1970) > $0 } ?? false
+        let loaded = isLater ? try await loadedValues(of: bug, seen: seen!, by: web.principal) : BugEdits.shown(bug)
         var request = BugUpdateRequest()
-        if form["action"] == "remove" { request.cc.remove = [user.login] } else { request.cc.add = [user.login] }
+        let following = form["follow"] != "remove"
+        if following { request.cc.add = [user.login] } else { request.cc.remove = [user.login] }
         _ = try await services.bugs.update([String(id)], with: request, by: web.principal)
-        return pages.redirect(to: "/bug/\(id)?done=saved", for: web)
+        let done = "/bug/\(id)?done=" + (following ? "followed" : "unfollowed")
+        guard BugEdits.hasUnsaved(form, loaded: loaded) else { return pages.redirect(to: done, for: web) }
+        let draft = WebDraft(
+            form: BugEdits.keepingEdits(form, loaded: loaded),
+            note: "What you entered is not saved yet: it is still in the form. Press Save changes to save it.",
+            seen: isLater ? seen : nil)
+        return pages.redirect(to: try await keep(draft, returningTo: done, fragment: "#comment", for: web), for: web)
     }
 
-    /// `POST /bug/{id}/attachments`: a multipart form (the token first, then the file), streamed
-    /// to the blob store. The page's script sends the same form with a progress bar.
+    /// `POST /bug/{id}/attachments`, the Attach button of the bug's form (sent as multipart): the
+    /// file is streamed to the blob store once the CSRF token, which comes first, has been checked;
+    /// the comment being typed goes with it. Other edits on the form are kept for the page it
+    /// goes back to, and so is everything on a refusal. The page's script sends the same form with
+    /// a progress bar.
     func attach(_ web: inout WebRequest) async throws -> Response {
         let id = try number("id", in: web)
         _ = try web.requireUser()
         guard let boundary = MultipartFileStream.boundary(in: web.request.headers[.contentType] ?? "") else {
             throw WebError.badRequest("Choose a file to attach.")
         }
-        let stream = MultipartFileStream(body: web.request.body, boundary: boundary)
-        let form = stream.form
         let check = web
-        _ = try await services.attachments.create(on: String(id), streaming: stream, by: web.principal) {
-            try check.checkCSRF(form.fields[WebRequest.csrfField])
-            return (Self.attachmentDetails(form), form.fields["comment"])
+        let stream = MultipartFileStream(body: web.request.body, boundary: boundary) { fields in
+            try check.checkCSRF(fields.fields[WebRequest.csrfField])
         }
-        if web.request.headers[.accept]?.contains("application/json") == true {
-            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: "{\"bug\":\(id)}")))
+        let form = stream.form
+        do {
+            _ = try await services.attachments.create(on: String(id), streaming: stream, by: web.principal) {
+                (Self.attachmentDetails(form), form.fields["comment"])
+            }
+        } catch let error as DomainError where error != .loginRequired && error != .bugNotFound(String(id)) {
+            let draft = WebDraft(form: Form(form.pairs), error: error.message)
+            return pages.redirect(to: try await keep(draft, returningTo: "/bug/\(id)", fragment: "#attachments", for: web), for: web)
         }
-        return pages.redirect(to: "/bug/\(id)?done=attached#attachments", for: web)
+        let done = "/bug/\(id)?done=attached"
+        let rest = Form(form.pairs.filter { !["comment", "attachment_summary", "is_patch", "attachment_private", "comment_private"].contains($0.0) })
+        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first,
+            let seen = rest["last_change"].flatMap(Int.init)
+        else { return pages.redirect(to: done + "#attachments", for: web) }
+        // The attachment itself changed the bug: only changes before it can be someone else's.
+        let loaded = try await loadedValues(of: bug, seen: seen, by: web.principal)
+        guard BugEdits.hasUnsaved(rest, loaded: loaded) else { return pages.redirect(to: done + "#attachments", for: web) }
+        let draft = WebDraft(
+            form: BugEdits.keepingEdits(rest, loaded: loaded),
+            note: "The file was attached with your comment. Your other changes are not saved yet: they are still in the form.")
+        return pages.redirect(to: try await keep(draft, returningTo: done, fragment: "#attachments", for: web), for: web)
     }
 
     /// What an upload form says about its file.

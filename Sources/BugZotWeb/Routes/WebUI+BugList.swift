@@ -41,7 +41,7 @@ extension WebUI {
             search.statuses = try await services.catalog.workflow().statuses.filter(\.isOpen).map(\.name)
             search.order = [BugOrder(column: .lastChangeTime, descending: true)]
             search.limit = Self.pageSize
-            let rows = try await services.bugs.search(search, by: web.principal).map(BugRow.init)
+            let rows = try await services.bugs.search(search, by: web.principal).map { BugRow($0, names: PersonNames(for: web.principal)) }
             let listField = field == "reporter" ? "reporter" : field == "cc" ? "cc" : "assignee"
             let link = "/bugs?" + FormEncoding.encode([(listField, user.login), ("sort", "lastChangeTime"), ("desc", "1")])
             sections.append(.init(title: title, id: id, rows: rows, hasRows: !rows.isEmpty, link: link))
@@ -187,7 +187,7 @@ extension WebUI {
                 + Option.list(productNames, selected: list.filters["product"]),
             statuses: statusOptions, component: list.filters["component"] ?? "", assignee: list.filters["assignee"] ?? "",
             reporter: list.filters["reporter"] ?? "", cc: list.filters["cc"] ?? "", text: list.filters["q"] ?? "",
-            columns: columns, rows: bugs.map(BugRow.init), hasRows: !bugs.isEmpty, nextPage: nextPage,
+            columns: columns, rows: bugs.map { BugRow($0, names: PersonNames(for: web.principal)) }, hasRows: !bugs.isEmpty, nextPage: nextPage,
             firstPage: list.after == nil ? nil : "/bugs?" + FormEncoding.encode(base),
             query: FormEncoding.encode(base), signedIn: !web.principal.isAnonymous, searches: searches, hasSearches: !searches.isEmpty)
         return pages.render("bug_list", title: "Bugs", page: view, for: web)

@@ -88,25 +88,23 @@ extension WebUI {
         return pages.render("bug_new", title: "File a bug in \(product.name)", page: view, for: web, status: status)
     }
 
-    /// `POST /bug/new`: a multipart form whose file comes last; the file is stored while it
-    /// arrives, then the bug is filed and the file attached to it.
+    /// `POST /bug/new`: a multipart form whose file comes last; once the CSRF token (which comes
+    /// first) is checked, the file is stored while it arrives, then the bug is filed and the file
+    /// attached to it.
     func fileBug(_ web: inout WebRequest) async throws -> Response {
         _ = try web.requireUser()
         guard let boundary = MultipartFileStream.boundary(in: web.request.headers[.contentType] ?? "") else {
             throw WebError.badRequest("The form must be sent as multipart/form-data.")
         }
-        let stream = MultipartFileStream(body: web.request.body, boundary: boundary)
+        // The token comes before the file: a forged form stores nothing.
+        let check = web
+        let stream = MultipartFileStream(body: web.request.body, boundary: boundary) { fields in
+            try check.checkCSRF(fields.fields[WebRequest.csrfField])
+        }
         let upload = try await services.attachments.store(streaming: stream, by: web.principal)
-        let fields = stream.form.fields
         let values = Form(stream.form.pairs)
         let hasFile = !(stream.form.fileName ?? "").isEmpty && upload.size > 0
         if !hasFile { try? await services.attachments.discard(upload) }
-        do {
-            try web.checkCSRF(fields[WebRequest.csrfField])
-        } catch {
-            if hasFile { try? await services.attachments.discard(upload) }
-            throw error
-        }
         let id: Int
         do {
             var request = BugCreateRequest(

@@ -12,10 +12,14 @@ document.addEventListener("click", (event) => {
   box.setSelectionRange(box.value.length, box.value.length);
 });
 
-// Attach: drag and drop onto the form, and a progress bar while the file uploads.
-for (const form of document.querySelectorAll("form.upload")) {
+// Attach: drag and drop onto the file field, and a progress bar while the file uploads. The
+// Attach button sends the whole bug form (the comment being typed goes with the file); the
+// server answers with a redirect to the page to show next, which keeps anything not yet saved.
+const attachButton = document.getElementById("attach-button");
+if (attachButton) {
+  const form = attachButton.form;
   const zone = form.querySelector("[data-dropzone]");
-  const input = form.querySelector("input[type=file]");
+  const input = zone.querySelector("input[type=file]");
   const bar = form.querySelector("progress");
   const status = form.querySelector(".upload-status");
   for (const name of ["dragenter", "dragover"]) {
@@ -32,19 +36,18 @@ for (const form of document.querySelectorAll("form.upload")) {
     }
   });
   form.addEventListener("submit", (event) => {
-    if (!window.FormData || !input.files.length) return;
+    if (event.submitter !== attachButton || !window.FormData || !input.files.length) return;
     event.preventDefault();
     const request = new XMLHttpRequest();
-    request.open("POST", form.action);
-    request.setRequestHeader("Accept", "application/json");
+    request.open("POST", attachButton.formAction);
     bar.hidden = false;
     request.upload.addEventListener("progress", (progress) => {
       if (progress.lengthComputable) bar.value = Math.round((progress.loaded / progress.total) * 100);
     });
     request.addEventListener("load", () => {
-      if (request.status === 201) {
-        status.textContent = "Attached. Reloading…";
-        window.location.assign(window.location.pathname + "?done=attached#attachments");
+      if (request.status === 200 && request.responseURL) {
+        status.textContent = "Done. Reloading…";
+        window.location.assign(request.responseURL + "#attachments");
       } else {
         // The server's error page says what went wrong; show it as it is.
         document.open();
@@ -58,12 +61,24 @@ for (const form of document.querySelectorAll("form.upload")) {
   });
 }
 
-// Status: the resolution matters only when the chosen status is a closed one.
+// Status: the resolution matters only when the chosen status is a closed one, and "Duplicate of"
+// only with the duplicate resolution.
 const statusField = document.getElementById("field-status");
 const resolutionField = document.querySelector(".field-resolution");
-if (statusField && resolutionField && statusField.tagName === "SELECT") {
-  const closedWords = /RESOLVED|VERIFIED|CLOSED/;
-  const update = () => { resolutionField.hidden = !closedWords.test(statusField.value) && !resolutionField.querySelector("select")?.value; };
+const duplicateField = document.querySelector(".field-dupe_of");
+if (statusField && statusField.tagName === "SELECT" && statusField.dataset.closed !== undefined) {
+  const closed = new Set(statusField.dataset.closed.split(" "));
+  const resolution = resolutionField && resolutionField.querySelector("select");
+  const duplicateInput = duplicateField && duplicateField.querySelector("input");
+  const update = () => {
+    const isClosed = closed.has(statusField.value);
+    if (resolutionField) resolutionField.hidden = !isClosed;
+    if (duplicateField) {
+      const isDuplicate = resolution && resolution.value === resolution.dataset.duplicate;
+      duplicateField.hidden = !(isClosed && (isDuplicate || (duplicateInput && duplicateInput.value)));
+    }
+  };
   statusField.addEventListener("change", update);
+  if (resolution) resolution.addEventListener("change", update);
   update();
 }

@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -16,15 +17,17 @@ struct Pages: Sendable {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
     /// What every page response carries, error pages included.
-    static let pageHeaders: HTTPFields = [
-        .contentType: "text/html; charset=utf-8",
-        .contentSecurityPolicy: contentSecurityPolicy,
-        HTTPField.Name("X-Frame-Options")!: "DENY",
-        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        HTTPField.Name("Referrer-Policy")!: "same-origin",
-        .cacheControl: "no-store",
-        .vary: "Accept-Encoding, Cookie",
-    ]
+    static let pageHeaders: HTTPFields = {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: contentSecurityPolicy,
+            HTTPField.Name("Referrer-Policy")!: "same-origin",
+            .cacheControl: "no-store",
+            .vary: "Accept-Encoding, Cookie",
+        ]
+        SecurityHeaders.apply(to: &headers)
+        return headers
+    }()
 
     /// What the layout shows around every page.
     struct Site {
@@ -72,12 +75,8 @@ struct Pages: Sendable {
 
     /// An error page, for a request that may not have got as far as a `WebRequest`: no user, no forms.
     func errorPage(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        struct ErrorView {
-            let status: Int
-            let message: String
-        }
         let site = self.site(title: "Error", principal: .anonymous, csrfToken: "", notice: nil, quicksearch: "")
-        let html = library.render(Model(site: site, page: ErrorView(status: Int(status.code), message: message)), withTemplate: "error") ?? message
+        let html = library.render(Model(site: site, page: ErrorView(status: Int(status.code), message: message, loginLink: nil)), withTemplate: "error") ?? message
         return Response(status: status, headers: Self.pageHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -104,6 +103,14 @@ struct Pages: Sendable {
     }
 }
 
+/// What an error page says.
+struct ErrorView {
+    let status: Int
+    let message: String
+    /// For a visitor who met something that may exist but be hidden from them: log in, then back.
+    let loginLink: String?
+}
+
 /// Confirmations after a form, chosen by a fixed key in the redirect (`?done=saved`), so that no
 /// text from the address is ever shown.
 enum Notices {
@@ -113,6 +120,8 @@ enum Notices {
         case "filed": "The bug was filed."
         case "commented": "Your comment was added."
         case "attached": "The file was attached."
+        case "followed": "You follow this bug now: you are on its CC list."
+        case "unfollowed": "You no longer follow this bug."
         case "password": "Your password was changed. Your other sessions were ended."
         case "revoked": "The API key was revoked."
         case "search_saved": "The search was saved."

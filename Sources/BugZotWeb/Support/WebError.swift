@@ -19,10 +19,16 @@ enum WebError: Error {
         }
     }
 
-    /// How a domain refusal is shown: hidden and missing things look the same.
+    /// How a domain refusal is shown: hidden and missing things look the same, and say so.
     static func statusAndMessage(for error: DomainError) -> (HTTPResponse.Status, String) {
         switch error {
-        case .bugNotFound, .invalidBugID, .attachmentNotFound, .commentNotFound, .objectNotFound:
+        case .bugNotFound(let id):
+            (.notFound, "Bug \(id) does not exist, or you are not allowed to see it.")
+        case .attachmentNotFound(let id):
+            (.notFound, "Attachment \(id) does not exist, or you are not allowed to see it.")
+        case .commentNotFound(let id):
+            (.notFound, "Comment \(id) does not exist, or you are not allowed to see it.")
+        case .invalidBugID, .objectNotFound:
             (.notFound, error.message)
         case .notInGroup, .notInsider, .illegalChange, .groupAccessDenied, .accountDisabled:
             (.forbidden, error.message)
@@ -32,14 +38,22 @@ enum WebError: Error {
             (.unprocessableContent, error.message)
         }
     }
+
+    /// Whether the refusal may be of something that exists but is hidden from the reader.
+    static func mayBeHidden(_ error: DomainError) -> Bool {
+        switch error {
+        case .bugNotFound, .attachmentNotFound, .commentNotFound: true
+        default: false
+        }
+    }
 }
 
 /// Sends the browser elsewhere (303 See Other), e.g. to log in first.
 struct WebRedirect: Error {
     let location: String
 
-    /// The login page, which comes back to `returnTo` afterwards.
+    /// The login page, which comes back to `returnTo` afterwards (when it is a path here).
     static func login(returnTo: String) -> WebRedirect {
-        WebRedirect(location: "/login?" + FormEncoding.encode([("return_to", returnTo)]))
+        WebRedirect(location: "/login?" + FormEncoding.encode([("return_to", ReturnPath.validated(returnTo))]))
     }
 }

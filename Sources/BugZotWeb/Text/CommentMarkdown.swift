@@ -7,24 +7,28 @@ import Foundation
 ///
 /// Blocks: paragraphs (single line breaks kept as `<br>`), fenced and indented code,
 /// block quotes and flat bullet lists. Inline: code spans, `**strong**`, `*em*` and `_em_`,
-/// `[text](url)` links, bare http(s) URLs, and `bug 123` / `comment #3` references.
+/// `[text](url)` links, bare http(s) URLs, and `bug 123` / `comment #3` / `attachment 7` references.
 ///
 /// The output only ever contains the elements `p`, `br`, `pre`, `code`, `blockquote`, `ul`,
 /// `li`, `strong`, `em` and `a`, and the attributes `href` and `rel`; every link target is
-/// http, https, mailto or built by `bugURL`. Rendering is close to linear in the input size.
+/// http, https, mailto or built by `bugURL` / `attachmentURL`. Rendering is close to linear in
+/// the input size.
 public struct CommentMarkdown: Sendable {
     private let bugURL: @Sendable (Int) -> String
+    private let attachmentURL: @Sendable (Int) -> String?
 
-    /// The URL of a bug's page, e.g. { "/bug/\($0)" }.
-    public init(bugURL: @escaping @Sendable (Int) -> String) {
+    /// The URL of a bug's page, e.g. { "/bug/\($0)" }, and of an attachment the reader may see
+    /// (nil leaves `attachment 7` as text: one the reader may not see, or no such attachment).
+    public init(bugURL: @escaping @Sendable (Int) -> String, attachmentURL: @escaping @Sendable (Int) -> String? = { _ in nil }) {
         self.bugURL = bugURL
+        self.attachmentURL = attachmentURL
     }
 
     /// The HTML for a comment's `text`; empty when the text is empty or only whitespace.
     ///
     /// `comment #3` references become `#c3` anchors on the page the comment is shown on.
     public func html(_ text: String) -> String {
-        BlockRenderer(bugURL: bugURL).render(SourceText.lines(of: text), depth: 0)
+        BlockRenderer(bugURL: bugURL, attachmentURL: attachmentURL).render(SourceText.lines(of: text), depth: 0)
     }
 }
 
@@ -138,6 +142,7 @@ private struct BlockRenderer {
     private static let maximumQuoteDepth = 8
 
     let bugURL: @Sendable (Int) -> String
+    let attachmentURL: @Sendable (Int) -> String?
 
     func render(_ lines: [SourceLine], depth: Int) -> String {
         var blocks: [String] = []
@@ -247,7 +252,7 @@ private struct BlockRenderer {
             if number > 0 { text.append("\n") }
             text.append(contentsOf: line.trimmed)
         }
-        return InlineRenderer(text: text, bugURL: bugURL).render()
+        return InlineRenderer(text: text, bugURL: bugURL, attachmentURL: attachmentURL).render()
     }
 }
 
@@ -268,11 +273,13 @@ private struct InlineRenderer {
 
     private let text: [Unicode.Scalar]
     private let bugURL: @Sendable (Int) -> String
+    private let attachmentURL: @Sendable (Int) -> String?
     private let backtickRuns: BacktickRuns
 
-    init(text: [Unicode.Scalar], bugURL: @escaping @Sendable (Int) -> String) {
+    init(text: [Unicode.Scalar], bugURL: @escaping @Sendable (Int) -> String, attachmentURL: @escaping @Sendable (Int) -> String?) {
         self.text = text
         self.bugURL = bugURL
+        self.attachmentURL = attachmentURL
         self.backtickRuns = BacktickRuns(text)
     }
 
@@ -356,7 +363,7 @@ private struct InlineRenderer {
         switch text[position] {
         case "[": explicitLink(at: position, limit: range.upperBound)
         case "h", "H": bareURL(at: position, in: range)
-        case "b", "B", "c", "C": bugReference(at: position, in: range)
+        case "b", "B", "c", "C", "a", "A": bugReference(at: position, in: range)
         default: nil
         }
     }
@@ -432,7 +439,8 @@ private struct InlineRenderer {
         return end
     }
 
-    /// `bug 123`, `bug #123`, `comment 3`, `comment #3` or `bug 123 comment 4`, any case.
+    /// `bug 123`, `bug #123`, `comment 3`, `comment #3`, `bug 123 comment 4` or `attachment 7`
+    /// (one `attachmentURL` links), any case.
     private func bugReference(at position: Int, in range: Range<Int>) -> Match? {
         guard position == range.lowerBound || !text[position - 1].isWordScalar else { return nil }
         let limit = range.upperBound
@@ -450,6 +458,9 @@ private struct InlineRenderer {
         } else if let comment = numberedReference("comment", at: position, limit: limit) {
             href = "#c\(comment.number)"
             end = comment.end
+        } else if let attachment = numberedReference("attachment", at: position, limit: limit), let url = attachmentURL(attachment.number) {
+            href = url
+            end = attachment.end
         } else {
             return nil
         }

@@ -31,6 +31,13 @@ struct Browser {
         try await send(.get, path, headers: headers, body: nil)
     }
 
+    /// The page a redirect leads to, as a browser follows it (its fragment left out); any other
+    /// page as it is.
+    mutating func following(_ page: WebPage) async throws -> WebPage {
+        guard page.status == .seeOther else { return page }
+        return try await get(String(page.location.prefix { $0 != "#" }))
+    }
+
     /// Posts a URL-encoded form; the CSRF token is added unless the fields carry one.
     @discardableResult
     mutating func post(_ path: String, _ fields: KeyValuePairs<String, String>, withToken: Bool = true) async throws -> WebPage {

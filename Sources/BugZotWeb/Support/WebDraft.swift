@@ -1,0 +1,49 @@
+import BugZotDomain
+import BugZotServices
+import Foundation
+
+/// A form as it was sent and what to say about it, kept (through `DraftService`) for the page the
+/// browser is sent to next: every POST answers with a redirect, so reloading a page never sends
+/// a form again, and nothing the person entered is lost.
+struct WebDraft: Codable {
+    /// The form's fields as sent, in order, the CSRF token left out.
+    var fields: [[String]] = []
+    /// Why it was not saved.
+    var error: String?
+    /// What was done with it, when that was no failure ("your comment is not saved yet").
+    var note: String?
+    /// The bug's change time the person had loaded, when someone else changed the bug since.
+    var seen: Int?
+    /// The status of an error page.
+    var status: Int?
+
+    init(form: Form? = nil, error: String? = nil, note: String? = nil, seen: Int? = nil, status: Int? = nil) {
+        self.fields = (form?.pairs ?? []).filter { $0.0 != WebRequest.csrfField }.map { [$0.0, $0.1] }
+        self.error = error
+        self.note = note
+        self.seen = seen
+        self.status = status
+    }
+
+    var form: Form { Form(fields.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }) }
+
+    /// The query field that names a draft.
+    static let queryField = "draft"
+}
+
+extension WebUI {
+    /// Keeps `draft` for this browser; returns `path` with the draft named in its query.
+    func keep(_ draft: WebDraft, returningTo path: String, fragment: String = "", for web: WebRequest) async throws -> String {
+        let payload = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
+        let token = try await services.drafts.keep(payload, owner: web.csrfToken)
+        return path + (path.contains("?") ? "&" : "?") + WebDraft.queryField + "=" + token + fragment
+    }
+
+    /// The draft the address names, if this browser kept it (and it has not expired).
+    func draft(of web: WebRequest) async throws -> WebDraft? {
+        guard let token = web.query[WebDraft.queryField], !token.isEmpty,
+            let payload = try await services.drafts.draft(token: token, owner: web.csrfToken)
+        else { return nil }
+        return try? JSONDecoder().decode(WebDraft.self, from: Data(payload.utf8))
+    }
+}

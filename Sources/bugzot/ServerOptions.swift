@@ -1,0 +1,49 @@
+import ArgumentParser
+import BugZotApp
+import Foundation
+
+/// The HTTP server's protections against idle, slow and too many clients, and its shutdown period.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Seconds before an idle keep-alive connection is closed (env BUGZOT_IDLE_TIMEOUT; default 60).")
+    var idleTimeout: Double?
+
+    @Option(help: "Seconds a request's headers may take to arrive (env BUGZOT_HEADER_TIMEOUT; default 20).")
+    var headerTimeout: Double?
+
+    @Option(help: "Open connections served at once; more are answered 503 (env BUGZOT_MAX_CONNECTIONS; default 1000, lowered to fit the open-files limit).")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds requests under way get to finish after SIGTERM before they are cut off (env BUGZOT_SHUTDOWN_TIMEOUT; default 15).")
+    var shutdownTimeout: Double?
+
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The flag's value, else the environment's; a bad value of either is an error.
+    private func seconds(_ flag: Double?, _ name: String, _ variable: String) throws -> Double? {
+        guard let text = flag.map({ String($0) }) ?? environment[variable] else { return nil }
+        guard let value = Double(text), (0.1...86400).contains(value) else {
+            throw ValidationError("--\(name) (or \(variable)) must be a number of seconds between 0.1 and 86400.")
+        }
+        return value
+    }
+
+    private func connections() throws -> Int? {
+        guard let text = maxConnections.map({ String($0) }) ?? environment["BUGZOT_MAX_CONNECTIONS"] else { return nil }
+        guard let value = Int(text), (1...1_000_000).contains(value) else {
+            throw ValidationError("--max-connections (or BUGZOT_MAX_CONNECTIONS) must be between 1 and 1000000.")
+        }
+        return value
+    }
+
+    func check() throws {
+        var configuration = AppConfiguration()
+        try apply(to: &configuration)
+    }
+
+    func apply(to configuration: inout AppConfiguration) throws {
+        if let idle = try seconds(idleTimeout, "idle-timeout", "BUGZOT_IDLE_TIMEOUT") { configuration.idleTimeoutSeconds = idle }
+        if let header = try seconds(headerTimeout, "header-timeout", "BUGZOT_HEADER_TIMEOUT") { configuration.headerTimeoutSeconds = header }
+        if let shutdown = try seconds(shutdownTimeout, "shutdown-timeout", "BUGZOT_SHUTDOWN_TIMEOUT") { configuration.shutdownTimeoutSeconds = shutdown }
+        if let count = try connections() { configuration.maxConnections = count }
+    }
+}
