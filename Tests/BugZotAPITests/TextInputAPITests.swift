@@ -4,6 +4,8 @@ import BugZotServices
 import BugZotStorage
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import SQLKit
 import Testing
 
@@ -217,6 +219,19 @@ struct TextInputAPITests {
         }
     }
 
+    @Test("deeply nested JSON is refused with an error, never a crash", arguments: TestBackend.all)
+    func deeplyNestedJSON(backend: TestBackend) async throws {
+        try await TestSite.with(backend, bodyLimit: 1024 * 1024) { site in
+            let bug = try await site.fileBug(as: "dev")
+            for depth in [600, 100_000] {
+                let body = "{\"summary\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+                let response = try await site.raw(.put, "/rest/bug/\(bug)", body: body, as: "dev")
+                #expect(response.status == .badRequest)
+                #expect(response.json["error"] == true)
+            }
+        }
+    }
+
     @Test("failed logins store a fixed-size record, whatever the login, and over-long ones still count", arguments: TestBackend.all)
     func failedLoginsAreBounded(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in
@@ -344,6 +359,15 @@ struct ParameterTypeAPITests {
 }
 
 extension TestSite {
+    /// A request with a body sent as it is, not encoded from a JSON value.
+    fileprivate func raw(_ method: HTTPRequest.Method, _ path: String, body: String, as user: String) async throws -> APIResponse {
+        let key = try #require(keys[user])
+        let response = try await client.execute(
+            uri: path + "?Bugzilla_api_key=" + key, method: method, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: body))
+        return APIResponse(status: response.status, body: response.body)
+    }
+
     /// The principal an API key stands for, for calls to services the web UI alone reaches.
     fileprivate func principal(_ user: String) async throws -> Principal {
         try await services.auth.principal(for: .apiKey(try #require(keys[user])), clientAddress: "test")

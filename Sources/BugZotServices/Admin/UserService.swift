@@ -85,6 +85,7 @@ public struct UserService: Sendable {
         public var groups = ListEdit<String>()
         public init() {}
 
+        /// Every text of the changes, against the text table, before any lookup.
         func checkText() throws(DomainError) {
             if let login { try InputRules.check(login, as: .login) }
             if let realName { try InputRules.check(realName, as: .realName) }
