@@ -177,4 +177,44 @@ struct AttachmentPrivacyTests {
             #expect(round.webhooks.contains { $0.contains("ZQXW") && $0.contains("Created attachment \(public_)") })
         }
     }
+
+    @Test("a message written before its attachment, comment or bug became hidden is not sent", arguments: TestBackend.all)
+    func heldBack(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            try await Self.letInsiderEdit(site)
+            let admin = try await site.services.auth.principal(userID: 1)
+            _ = try await site.services.webhooks.create(
+                url: "https://hooks.example.com/x", secret: "0123456789abcdef", product: "Widget", events: ["bug.commented"], by: admin)
+            try await site.put("/rest/user/admin@example.com", ["groups": ["remove": ["admin"]]], as: "admin").expect(.ok)
+            let bug = try await site.fileBug(as: "reporter", extra: ["cc": ["outsider@example.com"]])
+            _ = try await Self.fanOut(site)
+
+            // Written while public, the attachment turns private before the mail goes out.
+            let attachment = try await Self.attach(site, to: bug, as: "dev")
+            let written = try await Self.fanOut(site)
+            #expect(Set(written.mail.filter { $0.text.contains("ZQXW") }.map(\.to)) == ["outsider@example.com", "reporter@example.com"])
+            let hook = try #require(written.webhooks.first.map { try JSONDecoder().decode(WebhookJob.self, from: Data($0.utf8)) })
+            #expect(try await site.services.notifications.maySend(hook.disclosure))
+            try await Self.setPrivate(site, attachment, true)
+            #expect(try await !site.services.notifications.maySend(hook.disclosure))
+            #expect(try await !site.services.notifications.maySend(try #require(written.mail.first?.disclosure)))
+
+            // Written while the bug was open to its CC list, it becomes confidential first.
+            try await site.post("/rest/bug/\(bug)/comment", ["comment": "Launch date QQ9"], as: "dev").expect(.created)
+            let commented = try await Self.fanOut(site)
+            let toOutsider = try #require(commented.mail.first { $0.to == "outsider@example.com" })
+            try await site.put("/rest/bug/\(bug)", ["groups": ["add": ["secret"]], "is_cc_accessible": false], as: "insider").expect(.ok)
+            #expect(try await !site.services.notifications.maySend(toOutsider.disclosure))
+
+            // The worker sends what is left: none of it to those who may no longer see it.
+            let box = MailBox()
+            var settings = JobWorker.Settings()
+            settings.maximumAttempts = 1
+            let worker = site.services.worker(transport: box, settings: settings, logger: TestBackend.logger)
+            while try await worker.runDueJobs(now: Date().addingTimeInterval(120)) > 0 {}
+            #expect(await !box.sent.contains { $0.to != "insider@example.com" && $0.text.contains("ZQXW") })
+            #expect(await !box.messages(to: "outsider@example.com").contains { $0.text.contains("QQ9") })
+            #expect(await box.messages(to: "reporter@example.com").contains { $0.text.contains("QQ9") })
+        }
+    }
 }

@@ -12,6 +12,8 @@ public struct MailContent: Sendable, Equatable, Codable {
     public var references: [String]
     /// `List-Id`, `X-BugZot-*`: for people's mail filters.
     public var headers: [Header]
+    /// For mail about a bug: what it tells, checked again before it is sent.
+    public var disclosure: Disclosure?
 
     public struct Header: Sendable, Equatable, Codable {
         public var name: String

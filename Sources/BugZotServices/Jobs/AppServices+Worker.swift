@@ -13,8 +13,16 @@ extension AppServices {
         let sender = webhooks ?? WebhookSender(database: database)
         let handlers: [String: JobWorker.Handler] = [
             Outbox.Kind.bugEvent: { job in try await notifications.fanOut(job, mail: composer) },
-            Outbox.Kind.mail: { job in try await transport.send(try Outbox.decode(MailContent.self, from: job.payload)) },
-            Outbox.Kind.webhook: { job in try await sender.deliver(job) },
+            // What became hidden from the recipient since the message was written is not sent.
+            Outbox.Kind.mail: { job in
+                let content = try Outbox.decode(MailContent.self, from: job.payload)
+                if try await notifications.maySend(content.disclosure) { try await transport.send(content) }
+            },
+            Outbox.Kind.webhook: { job in
+                if try await notifications.maySend(try Outbox.decode(WebhookJob.self, from: job.payload).disclosure) {
+                    try await sender.deliver(job)
+                }
+            },
         ]
         return JobWorker(database: database, handlers: handlers, settings: settings, logger: logger)
     }

@@ -48,24 +48,50 @@ public struct NotificationService: Sendable {
             for (person, reason) in audience {
                 guard let account = accounts.first(where: { $0.id == person.id }), account.isEnabled,
                     NotificationRules.wants(kinds, optedOut: optOuts[account.id] ?? []),
-                    let view = try await seen(by: Principal(user: account.summary, groups: Set(account.groups.map(\.name))))
+                    let view = try await seen(by: Self.principal(of: account))
                 else { continue }
-                let content = mail.bugChange(
+                var content = mail.bugChange(
                     bug: view.bug, actor: actor, changes: view.changes, comments: view.comments, isNew: event.isNew,
                     to: account.summary, reason: reason, eventKey: String(job.id))
+                content.disclosure = Disclosure(recipientID: account.id, bugID: bug.id, comments: view.comments, changes: view.changes)
                 try await Outbox.mail(content, key: "mail:\(job.id):\(account.id)", in: store)
             }
             let name = WebhookPayload.event(isNew: event.isNew, changes: event.changes)
             for hook in try await store.webhooks() where hook.isActive && hook.events.contains(name) && (hook.product ?? bug.product) == bug.product {
                 guard let owner = try await store.users(ids: [hook.ownerID]).first, owner.isEnabled,
-                    let view = try await seen(by: Principal(user: owner.summary, groups: Set(owner.groups.map(\.name))))
+                    let view = try await seen(by: Self.principal(of: owner))
                 else { continue }
                 let payload = WebhookPayload(
                     bug: view.bug, actor: actor, when: event.when, isNew: event.isNew, changes: view.changes, comments: view.comments,
                     siteURL: mail.siteURL)
                 try await Outbox.webhook(
-                    WebhookJob(webhookID: hook.id, event: payload.event, body: try Outbox.encode(payload)), key: "webhook:\(job.id):\(hook.id)", in: store)
+                    WebhookJob(
+                        webhookID: hook.id, event: payload.event, body: try Outbox.encode(payload),
+                        disclosure: Disclosure(recipientID: owner.id, bugID: bug.id, comments: view.comments, changes: view.changes)),
+                    key: "webhook:\(job.id):\(hook.id)", in: store)
             }
         }
+    }
+
+    /// Whether a queued message may still go out: its recipient's account is enabled and may
+    /// still see the bug and every comment and attachment the message tells of, as they are now.
+    /// Messages without a disclosure (account mail) always may.
+    public func maySend(_ disclosure: Disclosure?) async throws -> Bool {
+        guard let disclosure else { return true }
+        return try await database.read { sql in
+            let store = SQLStore(sql)
+            guard let account = try await store.users(ids: [disclosure.recipientID]).first, account.isEnabled else { return false }
+            let principal = Self.principal(of: account)
+            guard try await bugs.visibleIDs([disclosure.bugID], store: store, by: principal).contains(disclosure.bugID) else { return false }
+            let comments = try await store.comments(ids: disclosure.commentIDs)
+            let attachments = try await store.attachments(ids: disclosure.attachmentIDs)
+            return comments.count == Set(disclosure.commentIDs).count && attachments.count == Set(disclosure.attachmentIDs).count
+                && comments.allSatisfy { $0.bugID == disclosure.bugID && Visibility.canSee($0, principal, policy: policy) }
+                && attachments.allSatisfy { $0.bugID == disclosure.bugID && AttachmentRules.canSee($0, principal, policy: policy) }
+        }
+    }
+
+    private static func principal(of account: User) -> Principal {
+        Principal(user: account.summary, groups: Set(account.groups.map(\.name)))
     }
 }

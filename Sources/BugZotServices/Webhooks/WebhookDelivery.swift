@@ -6,11 +6,13 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// What a `webhook` job carries: which hook, which event, and the body as it will be signed.
+/// What a `webhook` job carries: which hook, which event, the body as it will be signed, and
+/// what the body tells the hook's owner (checked again before it is sent).
 public struct WebhookJob: Sendable, Codable {
     public var webhookID: Int
     public var event: String
     public var body: String
+    public var disclosure: Disclosure?
 }
 
 /// Sends `webhook` jobs: a JSON POST signed with HMAC-SHA256 over the timestamp and the body, so
