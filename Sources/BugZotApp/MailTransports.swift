@@ -47,4 +47,20 @@ struct FileMailTransport: MailTransport {
         try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(name))
         logger.info("mail written to a file (no SMTP server configured)", metadata: ["to": "\(mail.to)", "file": "\(name)"])
     }
+
+    /// Removes half-written messages left by a crash: temporary files a minute old (a message is
+    /// written in milliseconds, so none of them is still being written, by any worker).
+    func removeAbandonedFiles() {
+        let files = FileManager.default
+        guard let names = try? files.contentsOfDirectory(atPath: directory.path) else { return }
+        var removed = 0
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let file = directory.appendingPathComponent(name)
+            guard let changed = try? files.attributesOfItem(atPath: file.path)[.modificationDate] as? Date,
+                Date().timeIntervalSince(changed) >= 60, (try? files.removeItem(at: file)) != nil
+            else { continue }
+            removed += 1
+        }
+        if removed > 0 { logger.notice("removed half-written mail files left by a crash", metadata: ["files": "\(removed)"]) }
+    }
 }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 import time
 
-from harness import Postgres, child_env, run
+from harness import BugzotServer, Postgres, child_env, run
 
 PASSWORD = "a-long-password\n"
 
@@ -73,3 +74,21 @@ def test_every_command_reads_the_storage_options_alike(bugzot_bin, tmp_path):
         assert env.rc != 0 and "BUGZOT_ATTACHMENT_STORE" in env.stderr, env
         assert cost.rc != 0 and "BUGZOT_BCRYPT_COST" in cost.stderr, cost
     assert not (tmp_path / "data").exists()  # refused before touching anything
+
+
+def test_a_start_removes_what_crashed_uploads_and_mail_left_behind(bugzot_bin, tmp_path):
+    server = BugzotServer(bugzot_bin, tmp_path, None)
+    leftovers = [server.data_dir / "attachments" / "tmp" / "0b7c-crashed-upload", server.data_dir / "mail" / ".1-bug-1.eml.tmp"]
+    kept = server.data_dir / "mail" / "1-bug-1.eml"
+    long_ago = time.time() - 3600
+    for path in [*leftovers, kept]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half of something")
+        os.utime(path, (long_ago, long_ago))
+    server.start()
+    try:
+        assert not any(path.exists() for path in leftovers)
+        assert kept.exists()
+        assert "removed the leftovers of uploads cut off by a crash" in server.log_path.read_text()
+    finally:
+        server.stop()

@@ -95,6 +95,12 @@ public struct AttachmentService: Sendable {
         try await removeIfUnreferenced(upload.key)
     }
 
+    /// Removes what uploads cut off by a crash left in the blob store (never a running upload's);
+    /// returns how many went.
+    public func removeAbandonedUploads() async throws -> Int {
+        try await blobs.removeAbandonedUploads()
+    }
+
     /// Records attachments of stored bytes on each bug, in one transaction.
     private func record(
         key: String, size: Int, on identifiers: [String], details: AttachmentRules.Details, comment: String?, by principal: Principal
@@ -136,7 +142,7 @@ public struct AttachmentService: Sendable {
         return try await database.read { sql in
             let store = SQLStore(sql)
             let found = try await store.attachments(ids: ids)
-            let visibleBugs = Set(try await bugs.searchIDs(Self.search(ids: found.map(\.bugID)), by: principal))
+            let visibleBugs = try await bugs.visibleIDs(Set(found.map(\.bugID)), store: store, by: principal)
             for id in ids {
                 guard let attachment = found.first(where: { $0.id == id }), visibleBugs.contains(attachment.bugID),
                     AttachmentRules.canSee(attachment, principal, policy: policy)
@@ -235,11 +241,5 @@ public struct AttachmentService: Sendable {
     private func removeIfUnreferenced(_ key: String) async throws {
         let references = try await database.read { sql in try await SQLStore(sql).attachmentCount(blobKey: key) }
         if references == 0 { try await blobs.remove(key) }
-    }
-
-    private static func search(ids: [Int]) -> BugSearch {
-        var search = BugSearch()
-        search.ids = Array(Set(ids))
-        return search
     }
 }

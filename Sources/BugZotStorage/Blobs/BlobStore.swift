@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// Where attachment bytes live, addressed by their SHA-256: identical bytes are stored once.
@@ -16,6 +17,10 @@ public protocol BlobStore: Sendable {
 
     /// Removes the bytes under `key`; callers first make sure nothing references them.
     func remove(_ key: String) async throws
+
+    /// Removes what uploads that never finished (their process died) left behind; uploads still
+    /// running are never touched, in this instance or another. Returns how many uploads' leftovers went.
+    func removeAbandonedUploads() async throws -> Int
 }
 
 extension BlobStore {
