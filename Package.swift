@@ -213,6 +213,7 @@ let package = Package(
                 .sqlKit,
                 .httpTypes,
                 .nioCore,
+                .serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),

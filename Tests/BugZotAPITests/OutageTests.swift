@@ -1,0 +1,116 @@
+import BugZotApp
+import BugZotREST
+import BugZotServices
+import BugZotStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SQLKit
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A real database that can be put into an outage: while it is "down", every call fails as the
+/// storage layer reports one (the real outages — PostgreSQL stopping or restarting, a full disk —
+/// are in tests/e2e/test_faults.py).
+private final class SwitchableDatabase: Database {
+    let inner: any Database
+    private let outage = Mutex<StorageUnavailable?>(nil)
+
+    init(_ inner: any Database) {
+        self.inner = inner
+    }
+
+    var kind: DatabaseKind { inner.kind }
+
+    func fail(with cause: StorageUnavailable.Cause?) {
+        outage.withLock { $0 = cause.map { StorageUnavailable($0, detail: "test outage") } }
+    }
+
+    private func check() throws {
+        if let outage = outage.withLock({ $0 }) { throw outage }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try check()
+        return try await inner.read(body)
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try check()
+        return try await inner.transaction(body)
+    }
+
+    func run() async throws { try await inner.run() }
+}
+
+@Suite("An outage of the database or the disk is a clear, temporary answer at every edge")
+struct OutageTests {
+    /// A site over a switchable database, with one user and their API key.
+    private func withSite(
+        _ backend: TestBackend, _ body: @Sendable (any TestClientProtocol, SwitchableDatabase, String) async throws -> Void
+    ) async throws {
+        let database = SwitchableDatabase(try await backend.makeDatabase())
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-outage-\(UUID().uuidString)").path
+        let configuration = AppConfiguration(dataDirectory: folder, bcryptCost: 4, runsWorker: false)
+        let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
+        try await app.test(.router) { client in
+            let services = makeServices(configuration, database: database)
+            let id = try await services.users.createAccount(
+                login: "admin@example.com", realName: "Admin", password: "correct horse battery", groups: ["admin"])
+            let key = try await services.auth.createAPIKey(userID: id, description: "tests")
+            try await body(client, database, key)
+        }
+    }
+
+    @Test("/rest answers 503 with a Bugzilla error that says it is temporary, and Retry-After", arguments: TestBackend.all)
+    func restOutage(backend: TestBackend) async throws {
+        try await withSite(backend) { client, database, key in
+            database.fail(with: .databaseUnreachable)
+            let response = try await client.execute(uri: "/rest/product?names=Widget&Bugzilla_api_key=\(key)", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "5")
+            let body = try JSONDecoder().decode(JSONValue.self, from: Data(String(buffer: response.body).utf8))
+            #expect(body["error"] == .bool(true) && body["code"] == .int(-32001))
+            #expect(body["message"].string.contains("not reachable") && body["message"].string.contains("temporary"))
+
+            database.fail(with: nil)  // back: no restart needed
+            let again = try await client.execute(uri: "/rest/product?names=Widget&Bugzilla_api_key=\(key)", method: .get)
+            #expect(again.status == .ok)
+        }
+    }
+
+    @Test("A full disk says so, and asks to wait longer", arguments: TestBackend.all)
+    func diskFull(backend: TestBackend) async throws {
+        try await withSite(backend) { client, database, key in
+            database.fail(with: .diskFull)
+            let response = try await client.execute(
+                uri: "/rest/product?Bugzilla_api_key=\(key)", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"name":"Widget","description":"Widgets","version":"1.0"}"#))
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "60")
+            #expect(String(buffer: response.body).contains("no disk space left"))
+        }
+    }
+
+    @Test("Web pages answer a 503 page with Retry-After", arguments: TestBackend.all)
+    func webOutage(backend: TestBackend) async throws {
+        try await withSite(backend) { client, database, _ in
+            database.fail(with: .databaseTimedOut)
+            let response = try await client.execute(uri: "/bugs", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "5")
+            #expect(String(buffer: response.body).contains("did not answer in time"))
+        }
+    }
+
+    @Test("Storage errors that mean a full disk are recognised; refusals and bugs are not outages")
+    func classification() {
+        #expect(StorageUnavailable(classifying: CocoaError(.fileWriteOutOfSpace))?.cause == .diskFull)
+        #expect(StorageUnavailable(classifying: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC)))?.cause == .diskFull)
+        #expect(StorageUnavailable(classifying: NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))) == nil)
+        #expect(StorageUnavailable(classifying: CancellationError()) == nil)
+    }
+}
