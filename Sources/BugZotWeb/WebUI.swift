@@ -35,7 +35,7 @@ public struct WebUI: Sendable {
             (.get, "/forgot", forgotPage), (.post, "/forgot", forgot), (.get, "/reset", resetPage), (.post, "/reset", reset),
             (.get, "/account", accountPage), (.post, "/account/password", changePassword), (.post, "/account/mail", saveMailPreferences),
             (.post, "/account/apikeys", createAPIKey), (.post, "/account/apikeys/{id}/revoke", revokeAPIKey),
-            (.get, "/bugs", bugList), (.post, "/searches", saveSearch), (.post, "/searches/{id}/delete", deleteSearch),
+            (.get, "/bugs", bugList), (.get, "/searches/new", saveSearchPage), (.post, "/searches", saveSearch), (.post, "/searches/{id}/delete", deleteSearch),
             (.get, "/bug/new", newBugPage), (.post, "/bug/new", fileBug),
             (.get, "/bug/{id}", bugPage), (.post, "/bug/{id}", updateBug), (.post, "/bug/{id}/cc", toggleCC),
             (.post, "/bug/{id}/attachments", attach),

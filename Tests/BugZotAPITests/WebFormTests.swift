@@ -198,6 +198,23 @@ struct WebFormTests {
         }
     }
 
+    @Test("the list's Save button takes the filters as typed (applied or not) and the name; applying keeps the typed name", arguments: TestBackend.all)
+    func saveSearchKeepsTyping(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            var browser = try await Browser.signedIn(site, as: "reporter")
+            let list = try await browser.get("/bugs")
+            #expect(list.contains("formaction=\"/searches/new\""))
+            // The filter form sent to the Save page, with a filter typed but never applied.
+            let page = try await browser.get("/searches/new?product=Widget&component=&q=crash&name=Crashes").expect(.ok)
+            #expect(page.contains("name=\"query\" value=\"product=Widget&amp;q=crash\"") && page.contains("value=\"Crashes\""))
+            let query = "product=Widget&q=crash"
+            try await browser.post("/searches", ["name": "Crashes", "query": query]).expect(.seeOther)
+            #expect(try await browser.get("/").contains("/bugs?product=Widget&amp;q=crash\""))
+            // Applying the filters with a name typed keeps the name in its box.
+            #expect(try await browser.get("/bugs?q=crash&name=Half%20typed").contains("value=\"Half typed\""))
+        }
+    }
+
     @Test("lists mark confidential bugs; duplicates and created attachments link where the reader may follow", arguments: TestBackend.all)
     func marksAndLinks(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

@@ -142,6 +142,8 @@ extension WebUI {
         let nextPage: String?
         let firstPage: String?
         let query: String
+        /// A name typed for saving the search, kept when the filters are applied.
+        let searchName: String
         let signedIn: Bool
         let searches: [SavedSearchView]
         let hasSearches: Bool
@@ -189,8 +191,28 @@ extension WebUI {
             reporter: list.filters["reporter"] ?? "", cc: list.filters["cc"] ?? "", text: list.filters["q"] ?? "",
             columns: columns, rows: bugs.map { BugRow($0, names: PersonNames(for: web.principal)) }, hasRows: !bugs.isEmpty, nextPage: nextPage,
             firstPage: list.after == nil ? nil : "/bugs?" + FormEncoding.encode(base),
-            query: FormEncoding.encode(base), signedIn: !web.principal.isAnonymous, searches: searches, hasSearches: !searches.isEmpty)
+            query: FormEncoding.encode(base), searchName: web.query["name"] ?? "", signedIn: !web.principal.isAnonymous, searches: searches, hasSearches: !searches.isEmpty)
         return pages.render("bug_list", title: "Bugs", page: view, for: web)
+    }
+
+    struct SaveSearchView {
+        let name: String
+        let query: String
+        let description: String
+        let listLink: String
+    }
+
+    /// `GET /searches/new`: the filter form's Save button, with the filters as typed (applied or
+    /// not) and the name: a page that saves them, so that nothing typed on the list is lost.
+    func saveSearchPage(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let pairs = try ListQuery(web.query).pairs
+        let query = FormEncoding.encode(pairs)
+        let description = pairs.isEmpty ? "no filters (open bugs)" : pairs.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        let view = SaveSearchView(
+            name: web.query["name"] ?? "", query: query, description: description,
+            listLink: "/bugs?" + FormEncoding.encode(pairs + [("name", web.query["name"] ?? "")]))
+        return pages.render("search_save", title: "Save a search", page: view, for: web)
     }
 
     func saveSearch(_ web: inout WebRequest) async throws -> Response {
