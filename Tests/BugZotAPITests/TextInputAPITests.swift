@@ -215,6 +215,11 @@ struct TextInputAPITests {
             try await site.post("/rest/bug/\(bug)/comment", ["comment": .string(text)], as: "dev").expectError(114, .badRequest)
             try await site.post("/rest/user", ["email": .string(text), "full_name": "Long"], as: "admin").expectError(53, .badRequest)
             try await site.post("/rest/bug", ["Bugzilla_login": .string(text), "Bugzilla_password": "x"]).expectError(300, .unauthorized)
+            // The streaming upload, with the name in the part's header, as a browser sends it.
+            let form = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(text)\"\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B--\r\n"
+            let upload = try await site.raw(
+                .post, "/api/bugs/\(bug)/attachments", body: form, as: "dev", contentType: "multipart/form-data; boundary=B")
+            #expect(upload.status == .badRequest, "\(upload.text.prefix(300))")
             #expect(Date().timeIntervalSince(start) < 60)
         }
     }
@@ -360,10 +365,12 @@ struct ParameterTypeAPITests {
 
 extension TestSite {
     /// A request with a body sent as it is, not encoded from a JSON value.
-    fileprivate func raw(_ method: HTTPRequest.Method, _ path: String, body: String, as user: String) async throws -> APIResponse {
+    fileprivate func raw(
+        _ method: HTTPRequest.Method, _ path: String, body: String, as user: String, contentType: String = "application/json"
+    ) async throws -> APIResponse {
         let key = try #require(keys[user])
         let response = try await client.execute(
-            uri: path + "?Bugzilla_api_key=" + key, method: method, headers: [.contentType: "application/json"],
+            uri: path + "?Bugzilla_api_key=" + key, method: method, headers: [.contentType: contentType],
             body: ByteBuffer(string: body))
         return APIResponse(status: response.status, body: response.body)
     }

@@ -124,7 +124,7 @@ struct RESTParameters: Sendable {
     /// A date or datetime in any common form (`2024-01-02`, `2024-01-02T03:04:05Z`, `2024-01-02 03:04:05`).
     func date(_ key: String) throws(DomainError) -> Date? {
         guard let text = try string(key), !text.isEmpty else { return nil }
-        guard let date = Self.parseDate(text) else { throw .illegalDate(text) }
+        guard let date = Self.parseDate(text) else { throw .illegalDate(Self.quoted(text)) }
         return date
     }
 
@@ -143,8 +143,15 @@ struct RESTParameters: Sendable {
     }
 
     private static func integer(_ text: String, parameter: String) throws(DomainError) -> Int {
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { throw .notNumeric(parameter: parameter, value: text) }
+        guard text.utf8.count <= 64, let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw .notNumeric(parameter: parameter, value: quoted(text))
+        }
         return value
+    }
+
+    /// A bad value as an error quotes it: cut short, so a huge one doesn't make a huge answer.
+    private static func quoted(_ text: String) -> String {
+        text.utf8.count <= 64 ? text : String(text.prefix(64)) + "…"
     }
 
     private static func scalarText(_ value: JSONValue, parameter: String) throws(DomainError) -> String? {
