@@ -218,3 +218,45 @@ struct AttachmentPrivacyTests {
         }
     }
 }
+
+@Suite("Upgrading: comments written before attachments decided their comments' privacy")
+struct AttachmentCommentMigrationTests {
+    @Test("a comment that copied its private attachment's privacy follows the attachment after the upgrade; others keep their own", arguments: TestBackend.all)
+    func upgrade(backend: TestBackend) async throws {
+        let database = try await backend.makeDatabase()
+        try await database.withRunning {
+            try await Migrator.migrate(database, migrations: Array(Schema.migrations.prefix { $0.name != "007_attachment_comment_privacy" }))
+            let ids = try await database.transaction { sql in
+                let store = SQLStore(sql)
+                let now = Date()
+                let id = try await store.insertUser(login: "a@example.com", realName: "A", passwordHash: "x", at: now)
+                let author = UserSummary(id: id, login: "a@example.com", realName: "A")
+                let product = try await store.insertProduct(
+                    name: "P", description: "d", classificationID: 1, isActive: true, defaultMilestone: "---", allowsUnconfirmed: false)
+                _ = try await store.insertVersion(productID: product, name: "1")
+                _ = try await store.insertComponent(
+                    productID: product, name: "C", description: "d", assigneeID: author.id, qaContactID: nil, isActive: true, defaultCC: [])
+                let bug = try await store.insertBug(Bug(
+                    id: 0, product: "P", component: "C", version: "1", summary: "S", status: "NEW", severity: "normal",
+                    priority: "---", opSys: "All", platform: "All", reporter: author, assignedTo: author, creationTime: now, lastChangeTime: now))
+                func attached(isPrivate: Bool, commentIsPrivate: Bool) async throws -> Int {
+                    let attachment = try await store.insertAttachment(Attachment(
+                        id: 0, bugID: bug, fileName: "f", summary: "s", contentType: "text/plain", isPatch: false, isObsolete: false,
+                        isPrivate: isPrivate, creator: author, creationTime: now, lastChangeTime: now, size: 1, blobKey: "k"))
+                    let comment = try await store.insertComment(bugID: bug, author: author, text: "Created attachment", isPrivate: commentIsPrivate, at: now)
+                    try await store.setCommentAttachment(commentID: comment.id, attachmentID: attachment)
+                    return comment.id
+                }
+                // Written the old way: private along with its private attachment.
+                let copied = try await attached(isPrivate: true, commentIsPrivate: true)
+                // Made private by an insider although its attachment is public.
+                let chosen = try await attached(isPrivate: false, commentIsPrivate: true)
+                return (copied, chosen)
+            }
+            try await Migrator.migrate(database)
+            let comments = try await database.read { sql in try await SQLStore(sql).comments(ids: [ids.0, ids.1]) }
+            #expect(comments.map(\.isPrivate) == [false, true])
+            #expect(comments.map(\.isEffectivelyPrivate) == [true, true])
+        }
+    }
+}
