@@ -7,12 +7,16 @@ final class OutageGate: Sendable {
     private struct State {
         var outage: StorageUnavailable?
         var probing = false
+        /// Counts the calls that reached the database: a failure of a call that started before
+        /// the last success is old news and does not close the gate again.
+        var successes = 0
     }
 
     /// How a call was let through.
-    enum Admission {
-        case normal
-        case probe
+    struct Admission {
+        let isProbe: Bool
+        /// `State.successes` when the call started.
+        let successes: Int
     }
 
     private let state = Mutex(State())
@@ -20,10 +24,10 @@ final class OutageGate: Sendable {
     /// Lets a call through, or throws the current outage when another call is already probing.
     func admit() throws -> Admission {
         try state.withLock { state in
-            guard let outage = state.outage else { return .normal }
+            guard let outage = state.outage else { return Admission(isProbe: false, successes: state.successes) }
             if state.probing { throw outage }
             state.probing = true
-            return .probe
+            return Admission(isProbe: true, successes: state.successes)
         }
     }
 
@@ -32,22 +36,24 @@ final class OutageGate: Sendable {
         state.withLock { state in
             let wasDown = state.outage != nil
             state.outage = nil
-            if admission == .probe { state.probing = false }
+            state.successes += 1
+            if admission.isProbe { state.probing = false }
             return wasDown
         }
     }
 
     /// The call ended without learning anything (it was cancelled): the state stays as it was.
     func abandoned(_ admission: Admission) {
-        if admission == .probe { state.withLock { $0.probing = false } }
+        if admission.isProbe { state.withLock { $0.probing = false } }
     }
 
-    /// The call failed for an outage; true when the database was thought up until now.
+    /// The call failed for an outage; true when that closes the gate (the database was thought up).
     func failed(_ outage: StorageUnavailable, _ admission: Admission) -> Bool {
         state.withLock { state in
+            if admission.isProbe { state.probing = false }
+            guard state.successes == admission.successes else { return false }  // it has answered since
             let wasUp = state.outage == nil
             state.outage = outage
-            if admission == .probe { state.probing = false }
             return wasUp
         }
     }
