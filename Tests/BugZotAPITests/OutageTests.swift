@@ -1,7 +1,7 @@
 import BugZotApp
 import BugZotREST
 import BugZotServices
-import BugZotStorage
+@testable import BugZotStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -104,6 +104,24 @@ struct OutageTests {
             #expect(response.headers[.retryAfter] == "5")
             #expect(String(buffer: response.body).contains("did not answer in time"))
         }
+    }
+
+    @Test("While the database is down one call probes and the others fail at once; an old failure does not close the gate again")
+    func failFast() throws {
+        let gate = OutageGate()
+        let outage = StorageUnavailable(.databaseUnreachable, detail: "test")
+        let early = try gate.admit()
+        let first = try gate.admit()
+        #expect(!first.isProbe)
+        #expect(gate.failed(outage, first))  // the gate closes
+
+        let probe = try gate.admit()
+        #expect(probe.isProbe)
+        #expect(throws: StorageUnavailable.self) { try gate.admit() }  // answered at once meanwhile
+        #expect(gate.reached(probe))  // back
+
+        #expect(!gate.failed(outage, early))  // started before the recovery: old news
+        #expect(try !gate.admit().isProbe)
     }
 
     @Test("Storage errors that mean a full disk are recognised; refusals and bugs are not outages")
