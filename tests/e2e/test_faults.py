@@ -181,6 +181,7 @@ def test_sigterm_cuts_a_stalled_upload_off_within_the_shutdown_period(bugzot_bin
             pytest.fail(f"bugzot serve was still running {shutdown_period + 15}s after SIGTERM:\n{server.log()}")
     assert time.monotonic() - signalled < shutdown_period + 15
     assert code == 0, server.log()
+    assert "request cut off by the shutdown" in server.log(), server.log()
 
     # Nothing of the cut-off upload was kept: no file, no row (the database store keeps chunks as rows).
     kept = [p for p in (server.data_dir / "attachments").rglob("*") if p.is_file()]

@@ -108,6 +108,11 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
                 var response = jsonResponse(BugzillaError.unavailable(outage).body, status: .serviceUnavailable)
                 response.headers[.retryAfter] = String(outage.retryAfterSeconds)
                 return response
+            case is CancellationError:
+                // The shutdown period ran out while this request was under way.
+                context.logger.notice("request cut off by the shutdown", metadata: ["path": "\(request.uri.path)"])
+                fault = BugzillaError(
+                    code: BugzillaError.unavailableCode, message: "The server is restarting and cut this request off. This is temporary: please try again.")
             default:
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
                 fault = BugzillaError(code: -32000, message: "An internal error occurred. It has been logged.")
