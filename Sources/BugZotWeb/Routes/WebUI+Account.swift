@@ -13,8 +13,11 @@ extension WebUI {
         let error: String?
     }
 
+    /// The login form; after a refused login, with the login name and why.
     func loginPage(_ web: inout WebRequest) async throws -> Response {
-        let view = LoginView(login: "", returnTo: ReturnPath.validated(web.query["return_to"]), error: nil)
+        let draft = try await draft(of: web)
+        let returnTo = ReturnPath.validated(draft?.form["return_to"] ?? web.query["return_to"])
+        let view = LoginView(login: draft?.form["login"] ?? "", returnTo: returnTo, error: draft?.error)
         return pages.render("login", title: "Log in", page: view, for: web)
     }
 
@@ -27,8 +30,7 @@ extension WebUI {
             userID = try await services.auth.authenticate(
                 login: login, password: form["password"] ?? "", clientAddress: web.context.clientAddress)
         } catch let error as DomainError {
-            let view = LoginView(login: login, returnTo: returnTo, error: error.message)
-            return pages.render("login", title: "Log in", page: view, for: web, status: .unauthorized)
+            return try await refused(form, error.message, returningTo: "/login", for: web)
         }
         if let old = web.sessionToken { try await services.sessions.end(token: old) }
         let token = try await services.sessions.start(userID: userID)
@@ -52,31 +54,35 @@ extension WebUI {
         let sentTo: String?
     }
 
+    /// The sign-up form; after a refusal, with what was entered and why; once sent, what to do next.
     func signupPage(_ web: inout WebRequest) async throws -> Response {
-        let view = SignupView(login: "", name: "", minimumLength: services.policy.minimumPasswordLength, error: nil, sentTo: nil)
-        return pages.render("signup", title: "Sign up", page: view, for: web)
+        let draft = try await draft(of: web)
+        let sentTo = draft?.note == Self.sentNote ? draft?.form["login"] : nil
+        let view = SignupView(
+            login: draft?.form["login"] ?? "", name: draft?.form["name"] ?? "", minimumLength: services.policy.minimumPasswordLength,
+            error: draft?.error, sentTo: sentTo)
+        return pages.render("signup", title: sentTo == nil ? "Sign up" : "Check your email", page: view, for: web)
     }
+
+    /// A draft's note for a form that was sent: its page says to look for the mail.
+    static let sentNote = "sent"
 
     /// Creates a pending account; the activation link is mailed through the job queue. Every
     /// accepted sign-up gets the same answer, whether or not the address already has an account.
     func signup(_ web: inout WebRequest) async throws -> Response {
         let form = try await web.form()
         let login = form.text("login") ?? ""
-        let name = form.text("name") ?? ""
-        let minimum = services.policy.minimumPasswordLength
         do {
             guard form["password"] == form["password_confirm"] else {
                 throw WebError.badRequest("The two passwords you entered do not match.")
             }
-            try await services.accounts.signUp(login: login, realName: name, password: form["password"] ?? "")
-            let view = SignupView(login: login, name: name, minimumLength: minimum, error: nil, sentTo: login.lowercased())
-            return pages.render("signup", title: "Check your email", page: view, for: web)
+            try await services.accounts.signUp(login: login, realName: form.text("name") ?? "", password: form["password"] ?? "")
+            let sent = WebDraft(form: Form([("login", login.lowercased())]), note: Self.sentNote)
+            return pages.redirect(to: try await keep(sent, returningTo: "/signup", for: web), for: web)
         } catch let error as DomainError {
-            let view = SignupView(login: login, name: name, minimumLength: minimum, error: error.message, sentTo: nil)
-            return pages.render("signup", title: "Sign up", page: view, for: web, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/signup", for: web)
         } catch let error as WebError {
-            let view = SignupView(login: login, name: name, minimumLength: minimum, error: error.statusAndMessage.1, sentTo: nil)
-            return pages.render("signup", title: "Sign up", page: view, for: web, status: .unprocessableContent)
+            return try await refused(form, error.statusAndMessage.1, returningTo: "/signup", for: web)
         }
     }
 
@@ -94,7 +100,10 @@ extension WebUI {
     }
 
     func forgotPage(_ web: inout WebRequest) async throws -> Response {
-        pages.render("forgot", title: "Forgot your password?", page: ForgotView(login: "", sent: false), for: web)
+        let draft = try await draft(of: web)
+        let sent = draft?.note == Self.sentNote
+        let view = ForgotView(login: draft?.form["login"] ?? "", sent: sent)
+        return pages.render("forgot", title: sent ? "Check your email" : "Forgot your password?", page: view, for: web)
     }
 
     /// Mails a reset link if there is such an account; the answer is the same either way.
@@ -102,7 +111,8 @@ extension WebUI {
         let form = try await web.form()
         let login = form.text("login") ?? ""
         try await services.accounts.requestPasswordReset(login: login)
-        return pages.render("forgot", title: "Check your email", page: ForgotView(login: login, sent: true), for: web)
+        let sent = WebDraft(form: Form([("login", login)]), note: Self.sentNote)
+        return pages.redirect(to: try await keep(sent, returningTo: "/forgot", for: web), for: web)
     }
 
     struct ResetView {
@@ -114,7 +124,7 @@ extension WebUI {
     func resetPage(_ web: inout WebRequest) async throws -> Response {
         let token = web.query["token"] ?? ""
         guard try await services.accounts.isValidPasswordReset(token: token) else { throw DomainError.resetInvalid }
-        let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: nil)
+        let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: try await draft(of: web)?.error)
         return pages.render("reset", title: "Choose a new password", page: view, for: web)
     }
 
@@ -125,11 +135,9 @@ extension WebUI {
             guard form["password"] == form["password_confirm"] else { throw WebError.badRequest("The two passwords you entered do not match.") }
             try await services.accounts.resetPassword(token: token, new: form["password"] ?? "")
         } catch let error as DomainError where error != .resetInvalid {
-            let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: error.message)
-            return pages.render("reset", title: "Choose a new password", page: view, for: web, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/reset?" + FormEncoding.encode([("token", token)]), for: web)
         } catch let error as WebError {
-            let view = ResetView(token: token, minimumLength: services.policy.minimumPasswordLength, error: error.statusAndMessage.1)
-            return pages.render("reset", title: "Choose a new password", page: view, for: web, status: .unprocessableContent)
+            return try await refused(form, error.statusAndMessage.1, returningTo: "/reset?" + FormEncoding.encode([("token", token)]), for: web)
         }
         return pages.redirect(to: "/login?done=reset", for: web)
     }
@@ -151,13 +159,17 @@ extension WebUI {
         let error: String?
         let changeKinds: [Option]
         let components: [Option]
+        /// A refused new key's name, as typed.
+        let keyDescription: String
     }
 
     func accountPage(_ web: inout WebRequest) async throws -> Response {
-        try await renderAccount(web, newKey: nil, error: nil)
+        let draft = try await draft(of: web)
+        return try await renderAccount(web, newKey: nil, error: draft?.error, keyDescription: draft?.form["description"] ?? "")
     }
 
-    private func renderAccount(_ web: WebRequest, newKey: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The account page; a new key is shown this once (it is never kept, not even as a draft).
+    private func renderAccount(_ web: WebRequest, newKey: String?, error: String?, keyDescription: String = "") async throws -> Response {
         let user = try web.requireUser()
         let keys = try await services.accounts.apiKeys(by: web.principal).map {
             AccountView.Key(id: $0.id, prefix: $0.prefix, description: $0.description, created: DateText.day($0.createdAt), isRevoked: $0.isRevoked)
@@ -169,8 +181,8 @@ extension WebUI {
         let view = AccountView(
             user: user, keys: keys, hasKeys: !keys.isEmpty, newKey: newKey, minimumLength: services.policy.minimumPasswordLength, error: error,
             changeKinds: ChangeKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: !optedOut.contains($0)) },
-            components: components)
-        return pages.render("account", title: "Your account", page: view, for: web, status: status)
+            components: components, keyDescription: keyDescription)
+        return pages.render("account", title: "Your account", page: view, for: web)
     }
 
     func changePassword(_ web: inout WebRequest) async throws -> Response {
@@ -184,9 +196,9 @@ extension WebUI {
                 current: form["current_password"] ?? "", new: form["new_password"] ?? "", keepingSession: web.sessionToken, by: web.principal)
         } catch let error as DomainError {
             let message = error == .invalidLogin ? "Your current password is not correct." : error.message
-            return try await renderAccount(web, newKey: nil, error: message, status: .unprocessableContent)
+            return try await refused(form, message, returningTo: "/account", for: web)
         } catch let error as WebError {
-            return try await renderAccount(web, newKey: nil, error: error.statusAndMessage.1, status: .unprocessableContent)
+            return try await refused(form, error.statusAndMessage.1, returningTo: "/account", for: web)
         }
         return pages.redirect(to: "/account?done=password", for: web)
     }
@@ -208,7 +220,7 @@ extension WebUI {
             let key = try await services.accounts.createAPIKey(description: form["description"] ?? "", by: web.principal, auth: services.auth)
             return try await renderAccount(web, newKey: key, error: nil)
         } catch let error as DomainError {
-            return try await renderAccount(web, newKey: nil, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/account", for: web)
         }
     }
 

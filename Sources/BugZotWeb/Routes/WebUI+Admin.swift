@@ -48,7 +48,8 @@ extension WebUI {
     }
 
     func adminUsers(_ web: inout WebRequest) async throws -> Response {
-        try await renderAdminUsers(web, form: Form([]), error: nil)
+        let draft = try await draft(of: web)
+        return try await renderAdminUsers(web, form: draft?.form ?? Form([]), error: draft?.error)
     }
 
     private func renderAdminUsers(_ web: WebRequest, form: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -76,7 +77,7 @@ extension WebUI {
                 groups: form.all("groups"), by: web.principal)
             return pages.redirect(to: "/admin/users/\(id)?done=created", for: web)
         } catch let error as DomainError where error.isInputError {
-            return try await renderAdminUsers(web, form: form, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/users", for: web)
         }
     }
 
@@ -90,10 +91,12 @@ extension WebUI {
     }
 
     func adminUser(_ web: inout WebRequest) async throws -> Response {
-        try await renderAdminUser(web, error: nil)
+        let draft = try await draft(of: web)
+        return try await renderAdminUser(web, entered: draft?.form, error: draft?.error)
     }
 
-    private func renderAdminUser(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The user's page; `entered` is a refused form, shown as it was sent.
+    private func renderAdminUser(_ web: WebRequest, entered: Form?, error: String?) async throws -> Response {
         _ = try web.requireUser()
         let id = try number("id", in: web)
         guard let user = try await services.users.users(ids: [id], names: [], match: [], limit: nil, by: web.principal).first else {
@@ -101,10 +104,12 @@ extension WebUI {
         }
         try web.principal.require(.editusers, action: "edit users")
         let groups = try await services.catalog.groups(ids: [], names: [], withMembers: false, by: web.principal).map(\.0.name)
+        let ticked = entered.map { Set($0.all("groups")) } ?? Set(user.groups.map(\.name))
         let view = AdminUserView(
-            id: user.id, login: user.login, name: user.realName, disabledText: user.disabledText,
-            groups: groups.map { name in Option(value: name, label: name, selected: user.groups.contains { $0.name == name }) }, error: error)
-        return pages.render("admin_user", title: "User \(user.login)", page: view, for: web, status: status)
+            id: user.id, login: entered?["login"] ?? user.login, name: entered?["name"] ?? user.realName,
+            disabledText: entered?["disabled_text"] ?? user.disabledText,
+            groups: groups.map { name in Option(value: name, label: name, selected: ticked.contains(name)) }, error: error)
+        return pages.render("admin_user", title: "User \(user.login)", page: view, for: web)
     }
 
     func adminUpdateUser(_ web: inout WebRequest) async throws -> Response {
@@ -122,7 +127,7 @@ extension WebUI {
             if changes.login == current.first?.login { changes.login = nil }
             _ = try await services.users.update(users: [String(id)], changes: changes, by: web.principal)
         } catch let error as DomainError where error.isInputError {
-            return try await renderAdminUser(web, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/users/\(id)", for: web)
         }
         return pages.redirect(to: "/admin/users/\(id)?done=saved", for: web)
     }
@@ -140,19 +145,18 @@ extension WebUI {
         let groups: [GroupRow]
         let error: String?
         let canCreate: Bool
+        /// A refused new group's fields, as sent.
+        let entered: [String: String]
     }
 
     func adminGroups(_ web: inout WebRequest) async throws -> Response {
-        try await renderAdminGroups(web, error: nil)
-    }
-
-    private func renderAdminGroups(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let draft = try await draft(of: web)
         _ = try web.requireUser()
         let groups = try await services.catalog.groups(ids: [], names: [], withMembers: true, by: web.principal).map {
             GroupRow(name: $0.0.name, description: $0.0.description, isActive: $0.0.isActive, members: $0.1?.count ?? 0)
         }
-        let view = AdminGroupsView(groups: groups, error: error, canCreate: web.principal.has(.creategroups))
-        return pages.render("admin_groups", title: "Groups", page: view, for: web, status: status)
+        let view = AdminGroupsView(groups: groups, error: draft?.error, canCreate: web.principal.has(.creategroups), entered: draft?.entered ?? [:])
+        return pages.render("admin_groups", title: "Groups", page: view, for: web)
     }
 
     func adminCreateGroup(_ web: inout WebRequest) async throws -> Response {
@@ -162,7 +166,7 @@ extension WebUI {
             _ = try await services.catalog.createGroup(
                 name: form.text("name") ?? "", description: form.text("description") ?? "", isActive: true, by: web.principal)
         } catch let error as DomainError where error.isInputError {
-            return try await renderAdminGroups(web, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/groups", for: web)
         }
         return pages.redirect(to: "/admin/groups?done=created", for: web)
     }
@@ -180,13 +184,12 @@ extension WebUI {
     struct AdminProductsView {
         let products: [ProductRow]
         let error: String?
+        /// A refused new product's fields, as sent.
+        let entered: [String: String]
     }
 
     func adminProducts(_ web: inout WebRequest) async throws -> Response {
-        try await renderAdminProducts(web, error: nil)
-    }
-
-    private func renderAdminProducts(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let draft = try await draft(of: web)
         _ = try web.requireUser()
         try web.principal.require(.editcomponents, action: "edit products")
         let products = try await services.catalog.fieldData().products.map {
@@ -194,7 +197,8 @@ extension WebUI {
                 name: $0.name, description: $0.description, link: "/admin/products/" + Self.pathEscaped($0.name),
                 components: $0.components.count, isActive: $0.isActive)
         }
-        return pages.render("admin_products", title: "Products", page: AdminProductsView(products: products, error: error), for: web, status: status)
+        let view = AdminProductsView(products: products, error: draft?.error, entered: draft?.entered ?? ["version": "unspecified"])
+        return pages.render("admin_products", title: "Products", page: view, for: web)
     }
 
     func adminCreateProduct(_ web: inout WebRequest) async throws -> Response {
@@ -205,7 +209,7 @@ extension WebUI {
             _ = try await services.catalog.createProduct(
                 .init(name: name, description: form.text("description") ?? "", version: form.text("version") ?? ""), by: web.principal)
         } catch let error as DomainError where error.isInputError {
-            return try await renderAdminProducts(web, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/products", for: web)
         }
         return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
     }
@@ -223,13 +227,14 @@ extension WebUI {
         let versions: [String]
         let milestones: [String]
         let error: String?
+        /// A refused form's fields, as sent: a new component's, or a version's or milestone's.
+        let entered: [String: String]
+        let newVersion: String
+        let newMilestone: String
     }
 
     func adminProduct(_ web: inout WebRequest) async throws -> Response {
-        try await renderAdminProduct(web, error: nil)
-    }
-
-    private func renderAdminProduct(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let draft = try await draft(of: web)
         _ = try web.requireUser()
         try web.principal.require(.editcomponents, action: "edit products")
         let name = web.context.parameters.get("name")?.removingPercentEncoding ?? ""
@@ -237,8 +242,10 @@ extension WebUI {
         let view = AdminProductView(
             name: product.name, description: product.description, action: "/admin/products/" + Self.pathEscaped(product.name),
             components: product.components.map { .init(name: $0.name, description: $0.description, assignee: $0.defaultAssignee.login) },
-            versions: product.versions.map(\.name), milestones: product.milestones.map(\.name), error: error)
-        return pages.render("admin_product", title: "Product \(product.name)", page: view, for: web, status: status)
+            versions: product.versions.map(\.name), milestones: product.milestones.map(\.name), error: draft?.error,
+            entered: draft?.entered ?? [:], newVersion: draft?.form["kind"] == "version" ? draft?.form["value"] ?? "" : "",
+            newMilestone: draft?.form["kind"] == "milestone" ? draft?.form["value"] ?? "" : "")
+        return pages.render("admin_product", title: "Product \(product.name)", page: view, for: web)
     }
 
     func adminCreateComponent(_ web: inout WebRequest) async throws -> Response {
@@ -252,7 +259,7 @@ extension WebUI {
                     defaultAssignee: form.text("assignee") ?? ""),
                 by: web.principal)
         } catch let error as DomainError where error.isInputError {
-            return try await renderAdminProduct(web, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/products/" + Self.pathEscaped(name), for: web)
         }
         return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
     }
@@ -265,7 +272,7 @@ extension WebUI {
         do {
             _ = try await services.catalog.addValue(kind, named: form["value"] ?? "", to: name, by: web.principal)
         } catch let error as DomainError where error.isInputError {
-            return try await renderAdminProduct(web, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/products/" + Self.pathEscaped(name), for: web)
         }
         return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
     }
@@ -294,11 +301,11 @@ extension WebUI {
         let error: String?
     }
 
+    /// The table of moves; after a refused save, with the boxes as they were sent.
     func adminWorkflow(_ web: inout WebRequest) async throws -> Response {
-        try await renderWorkflow(web, error: nil)
-    }
-
-    private func renderWorkflow(_ web: WebRequest, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let draft = try await draft(of: web)
+        let entered = draft?.form
+        let error = draft?.error
         _ = try web.requireUser()
         try web.principal.require(.admin, action: "change the workflow")
         let workflow = try await services.catalog.workflow()
@@ -308,13 +315,14 @@ extension WebUI {
                 from: from ?? "(new bug)",
                 cells: names.filter { $0 != from }.map { to in
                     WorkflowView.Cell(
-                        name: "t:\(from ?? ""):\(to)", label: "\(from ?? "new bug") to \(to)", allowed: workflow.allows(from: from, to: to))
+                        name: "t:\(from ?? ""):\(to)", label: "\(from ?? "new bug") to \(to)",
+                        allowed: entered.map { $0["t:\(from ?? ""):\(to)"] != nil } ?? workflow.allows(from: from, to: to))
                 })
         }
         let view = WorkflowView(
             name: workflow.name, statuses: names, openStatuses: workflow.statuses.filter(\.isOpen).map(\.name).joined(separator: ", "),
             rows: rows, shipped: Option.list(Workflow.shipped.keys.sorted(), selected: workflow.name), error: error)
-        return pages.render("admin_workflow", title: "Workflow", page: view, for: web, status: status)
+        return pages.render("admin_workflow", title: "Workflow", page: view, for: web)
     }
 
     /// Either switches to a shipped workflow or saves the table of allowed moves.
@@ -343,9 +351,9 @@ extension WebUI {
                 try await services.catalog.useWorkflow(workflow, by: web.principal)
             }
         } catch let error as DomainError where error.isInputError {
-            return try await renderWorkflow(web, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/workflow", for: web)
         } catch let error as WebError {
-            return try await renderWorkflow(web, error: error.statusAndMessage.1, status: .unprocessableContent)
+            return try await refused(form, error.statusAndMessage.1, returningTo: "/admin/workflow", for: web)
         }
         return pages.redirect(to: "/admin/workflow?done=saved", for: web)
     }
@@ -415,10 +423,9 @@ extension WebUI {
     }
 
     func adminWebhooks(_ web: inout WebRequest) async throws -> Response {
-        try await renderWebhooks(web, form: Form([]), error: nil)
-    }
-
-    private func renderWebhooks(_ web: WebRequest, form: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let draft = try await draft(of: web)
+        let form = draft?.form ?? Form([])
+        let error = draft?.error
         _ = try web.requireUser()
         let hooks = try await services.webhooks.webhooks(by: web.principal).map {
             WebhooksView.Row(id: $0.id, url: $0.url, product: $0.product ?? "any", events: $0.events.sorted().joined(separator: ", "), isActive: $0.isActive)
@@ -429,7 +436,7 @@ extension WebUI {
             hooks: hooks, products: [Option(value: "", label: "Any product", selected: true)] + Option.list(products, selected: form["product"]),
             events: WebhookPayload.events.map { Option(value: $0, label: $0, selected: chosen.isEmpty || chosen.contains($0)) }, error: error,
             url: form["url"] ?? "")
-        return pages.render("admin_webhooks", title: "Webhooks", page: view, for: web, status: status)
+        return pages.render("admin_webhooks", title: "Webhooks", page: view, for: web)
     }
 
     func adminCreateWebhook(_ web: inout WebRequest) async throws -> Response {
@@ -440,7 +447,7 @@ extension WebUI {
                 url: form["url"] ?? "", secret: form["secret"] ?? "", product: form.text("product"), events: Set(form.all("events")),
                 by: web.principal)
         } catch let error as DomainError where error.isInputError {
-            return try await renderWebhooks(web, form: form, error: error.message, status: .unprocessableContent)
+            return try await refused(form, error.message, returningTo: "/admin/webhooks", for: web)
         }
         return pages.redirect(to: "/admin/webhooks?done=created", for: web)
     }

@@ -1,6 +1,7 @@
 import BugZotDomain
 import BugZotServices
 import Foundation
+import Hummingbird
 
 /// A form as it was sent and what to say about it, kept (through `DraftService`) for the page the
 /// browser is sent to next: every POST answers with a redirect, so reloading a page never sends
@@ -27,6 +28,13 @@ struct WebDraft: Codable {
 
     var form: Form { Form(fields.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }) }
 
+    /// Each field's first value, for templates (`{{entered.name}}`).
+    var entered: [String: String] {
+        var values: [String: String] = [:]
+        for pair in fields where pair.count == 2 && values[pair[0]] == nil { values[pair[0]] = pair[1] }
+        return values
+    }
+
     /// The query field that names a draft.
     static let queryField = "draft"
 }
@@ -37,6 +45,13 @@ extension WebUI {
         let payload = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
         let token = try await services.drafts.keep(payload, owner: web.csrfToken)
         return path + (path.contains("?") ? "&" : "?") + WebDraft.queryField + "=" + token + fragment
+    }
+
+    /// A refused form: the browser goes back to the page at `path` (a GET), which shows `message`
+    /// and what was entered. Passwords and secrets are never kept.
+    func refused(_ form: Form, _ message: String, returningTo path: String, for web: WebRequest) async throws -> Response {
+        let kept = Form(form.pairs.filter { !$0.0.contains("password") && $0.0 != "secret" })
+        return pages.redirect(to: try await keep(WebDraft(form: kept, error: message), returningTo: path, for: web), for: web)
     }
 
     /// The draft the address names, if this browser kept it (and it has not expired).
