@@ -15,10 +15,11 @@ public enum DescriptorLimit {
     public static func raise() -> Int {
         var limit = rlimit()
         guard getrlimit(resourceNOFILE, &limit) == 0 else { return 1024 }
-        if limit.rlim_cur < limit.rlim_max {
+        // An unlimited hard limit is refused past the kernel's nr_open (2^20 by default): try that next.
+        for target in [limit.rlim_max, min(limit.rlim_max, 1 << 20)] where target > limit.rlim_cur {
             var raised = limit
-            raised.rlim_cur = limit.rlim_max
-            if setrlimit(resourceNOFILE, &raised) == 0 { return clamp(raised.rlim_cur) }
+            raised.rlim_cur = target
+            if setrlimit(resourceNOFILE, &raised) == 0 { return clamp(target) }
         }
         return clamp(limit.rlim_cur)
     }
