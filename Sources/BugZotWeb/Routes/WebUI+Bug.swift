@@ -141,9 +141,7 @@ extension WebUI {
     /// and what others changed since they loaded the page.
     func renderBug(_ id: Int, web: WebRequest, draft: WebDraft?, reply: String = "") async throws -> Response {
         let principal = web.principal
-        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: principal).bugs.first else {
-            throw DomainError.bugNotFound(String(id))
-        }
+        let bug = try await visibleBug(id, by: principal)
         async let commentsFetch = services.bugs.comments(ofBugs: [String(id)], since: nil, by: principal)
         async let historyFetch = services.bugs.history([String(id)], since: nil, by: principal)
         async let attachmentsFetch = services.attachments.attachments(ofBugs: [String(id)], by: principal)
@@ -215,6 +213,14 @@ extension WebUI {
             isPatch: entered.isChecked("is_patch"), error: draft?.error, note: draft?.note, meanwhile: meanwhile,
             attachmentLimit: sizeText(services.attachments.limit))
         return pages.render("bug", title: "Bug \(bug.id) – \(bug.summary)", page: view, for: web)
+    }
+
+    /// The bug as `principal` may see it; one they may not see does not exist.
+    private func visibleBug(_ id: Int, by principal: Principal) async throws -> Bug {
+        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: principal).bugs.first else {
+            throw DomainError.bugNotFound(String(id))
+        }
+        return bug
     }
 
     /// Where an attachment downloads, its file name in the path.
@@ -294,9 +300,7 @@ extension WebUI {
         let id = try number("id", in: web)
         _ = try web.requireUser()
         let form = try await web.form()
-        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first else {
-            throw DomainError.bugNotFound(String(id))
-        }
+        let bug = try await visibleBug(id, by: web.principal)
         let seen = form["last_change"].flatMap(Int.init)
         if let seen, Int(bug.lastChangeTime.timeIntervalSince1970) > seen {
             let loaded = try await loadedValues(of: bug, seen: seen, by: web.principal)
@@ -307,16 +311,17 @@ extension WebUI {
                 seen: seen)
             return pages.redirect(to: try await keep(draft, returningTo: "/bug/\(id)", for: web), for: web)
         }
-        var request: BugUpdateRequest?
+        var duplicateOf: Int?
         do {
             if form.text("file") != nil {
                 throw WebError.badRequest("You chose a file: press Attach file to attach it (your comment goes with it). Nothing was saved yet.")
             }
-            request = try Self.updateRequest(
+            let request = try Self.updateRequest(
                 from: form, for: bug, workflow: try await services.catalog.workflow(), groupChoices: try await services.catalog.bugGroups(for: web.principal))
-            _ = try await services.bugs.update([String(id)], with: request!, by: web.principal)
+            duplicateOf = request.dupeOf
+            _ = try await services.bugs.update([String(id)], with: request, by: web.principal)
         } catch let error as DomainError where error != .loginRequired {
-            let message = Self.explained(error, marking: bug, as: request?.dupeOf)
+            let message = Self.explained(error, marking: bug, as: duplicateOf)
             let draft = WebDraft(form: BugEdits.keepingEdits(form, loaded: BugEdits.shown(bug)), error: message)
             return pages.redirect(to: try await keep(draft, returningTo: "/bug/\(id)", for: web), for: web)
         } catch let error as WebError {
@@ -422,9 +427,7 @@ extension WebUI {
         let id = try number("id", in: web)
         let user = try web.requireUser()
         let form = try await web.form()
-        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first else {
-            throw DomainError.bugNotFound(String(id))
-        }
+        let bug = try await visibleBug(id, by: web.principal)
         let seen = form["last_change"].flatMap(Int.init)
         let isLater = seen.map { Int(bug.lastChangeTime.timeIntervalSince1970) > $0 } ?? false
         let loaded = isLater ? try await loadedValues(of: bug, seen: seen!, by: web.principal) : BugEdits.shown(bug)
@@ -467,9 +470,8 @@ extension WebUI {
         }
         let done = "/bug/\(id)?done=attached"
         let rest = Form(form.pairs.filter { !["comment", "attachment_summary", "is_patch", "attachment_private", "comment_private"].contains($0.0) })
-        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: web.principal).bugs.first,
-            let seen = rest["last_change"].flatMap(Int.init)
-        else { return pages.redirect(to: done + "#attachments", for: web) }
+        guard let seen = rest["last_change"].flatMap(Int.init) else { return pages.redirect(to: done + "#attachments", for: web) }
+        let bug = try await visibleBug(id, by: web.principal)
         // The attachment itself changed the bug: only changes before it can be someone else's.
         let loaded = try await loadedValues(of: bug, seen: seen, by: web.principal)
         guard BugEdits.hasUnsaved(rest, loaded: loaded) else { return pages.redirect(to: done + "#attachments", for: web) }
