@@ -39,7 +39,8 @@ public struct AppConfiguration: Sendable {
     public var maxConnections = 1000
     /// After SIGTERM, requests under way get this long to finish; then they are cut off and the process exits.
     public var shutdownTimeoutSeconds: Double = 15
-    /// The longest one database call may take (waiting for a connection included); PostgreSQL only.
+    /// The longest one database call may take, waiting for a connection included (on SQLite: the
+    /// longest a transaction waits for the single writer).
     public var databaseTimeoutSeconds: Double = 30
 
     public init(

@@ -17,7 +17,8 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) asyn
         return try PostgresDatabase(url: url, deadlines: .init(call: .seconds(configuration.databaseTimeoutSeconds)), logger: logger)
     }
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    return try await SQLiteDatabase.open(path: configuration.sqlitePath, logger: logger)
+    return try await SQLiteDatabase.open(
+        path: configuration.sqlitePath, writerWait: .milliseconds(Int(configuration.databaseTimeoutSeconds * 1000)), logger: logger)
 }
 
 /// The use cases over `database`, with attachments where the configuration says.

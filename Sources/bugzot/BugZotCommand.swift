@@ -26,7 +26,7 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env BUGZOT_BCRYPT_COST; default 10).")
     var bcryptCost: String?
 
-    @Option(help: "Seconds one database call may take, waiting for a connection included; PostgreSQL only (env BUGZOT_DATABASE_TIMEOUT; default 30).")
+    @Option(help: "Seconds one database call may take, waiting for a connection (SQLite: for the writer) included (env BUGZOT_DATABASE_TIMEOUT; default 30).")
     var databaseTimeout: String?
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }

@@ -124,6 +124,25 @@ struct OutageTests {
         #expect(try !gate.admit().isProbe)
     }
 
+    @Test("On SQLite a transaction waits for the single writer at most its deadline, then is an outage")
+    func sqliteWriterWait() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-writer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = try await SQLiteDatabase.open(
+            path: folder.appendingPathComponent("test.sqlite").path, writerWait: .milliseconds(200), logger: TestBackend.logger)
+        try await database.withRunning {
+            let slow = Task { try await database.transaction { _ in try await Task.sleep(for: .seconds(1)) } }
+            try await Task.sleep(for: .milliseconds(100))  // the slow one holds the writer
+            let started = ContinuousClock.now
+            await #expect {
+                try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").run() }
+            } throws: { ($0 as? StorageUnavailable)?.cause == .databaseTimedOut }
+            #expect(ContinuousClock.now - started < .seconds(0.8))
+            try await slow.value
+            try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").run() }  // free again
+        }
+    }
+
     @Test("Storage errors that mean a full disk are recognised; refusals and bugs are not outages")
     func classification() {
         #expect(StorageUnavailable(classifying: CocoaError(.fileWriteOutOfSpace))?.cause == .diskFull)

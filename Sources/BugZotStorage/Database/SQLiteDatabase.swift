@@ -14,9 +14,12 @@ public final class SQLiteDatabase: Database {
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
     private let logger: Logger
+    /// The longest a transaction waits for the writer before it is answered as an outage.
+    private let writerWait: Duration
 
     /// Opens (creating if needed) the database file at `path`.
-    public static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
+    /// - Parameter writerWait: how long a transaction may wait for the single writer.
+    public static func open(path: String, readers: Int = 4, writerWait: Duration = .seconds(30), logger: Logger) async throws -> SQLiteDatabase {
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         do {
             // WAL lets readers proceed while the writer commits; NORMAL sync is durable in WAL mode.
@@ -29,16 +32,17 @@ public final class SQLiteDatabase: Database {
                 readerConnections.append(reader)
                 _ = try await reader.query("PRAGMA busy_timeout=5000")
             }
-            return SQLiteDatabase(writer: writer, readers: readerConnections, logger: logger)
+            return SQLiteDatabase(writer: writer, readers: readerConnections, writerWait: writerWait, logger: logger)
         } catch {
             try? await writer.close()
             throw error
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], writerWait: Duration, logger: Logger) {
         self.writer = writer
         self.readers = readers
+        self.writerWait = writerWait
         self.logger = logger
     }
 
@@ -51,7 +55,7 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    /// A full disk or a lock held past `busy_timeout` comes out as `StorageUnavailable`.
+    /// A full disk, a lock held past `busy_timeout` or a writer busy past `writerWait` comes out as `StorageUnavailable`.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await ConnectionScope.hold { try await writeTransaction(body) }
@@ -61,7 +65,10 @@ public final class SQLiteDatabase: Database {
     }
 
     private func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
+        let wait = writerWait
+        return try await writeLock.withLock(
+            waitingAtMost: wait, orThrow: { StorageUnavailable(.databaseTimedOut, detail: "the writer stayed busy for \(wait)") }
+        ) {
             let sql = writer.sql()
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
