@@ -238,6 +238,13 @@ struct WebFormTests {
                 for text in shown { #expect(page.contains(text), "\(path): \(text)") }
                 #expect(!page.contains("secret plum 42") && !page.contains("wrong wrong"))
             }
+            // Filing: a refused bug comes back with its description.
+            try await admin.get("/bug/new?product=Widget")
+            let filed = try await admin.postMultipart(
+                "/bug/new", ["product": "Widget", "component": "Backend", "version": "1.0", "summary": "", "description": "Long steps typed"], file: nil)
+            #expect(filed.expect(.seeOther).location.hasPrefix("/bug/new?product=Widget&draft="))
+            let form = try await admin.following(filed).expect(.ok)
+            #expect(form.contains("class=\"error\"") && form.contains("Long steps typed</textarea>"))
         }
     }
 

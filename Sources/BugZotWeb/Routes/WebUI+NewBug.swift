@@ -39,12 +39,14 @@ extension WebUI {
         let attachmentLimit: String
     }
 
+    /// The form; after a refusal, with everything entered and why.
     func newBugPage(_ web: inout WebRequest) async throws -> Response {
         _ = try web.requireUser()
-        return try await renderNewBug(web, values: web.query, error: nil)
+        let draft = try await draft(of: web)
+        return try await renderNewBug(web, values: draft?.form ?? web.query, error: draft?.error)
     }
 
-    private func renderNewBug(_ web: WebRequest, values: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func renderNewBug(_ web: WebRequest, values: Form, error: String?) async throws -> Response {
         let data = try await services.catalog.fieldData()
         let enterable = data.products.filter { $0.isActive && $0.components.contains(where: \.isActive) }
         guard let name = values["product"], let product = enterable.first(where: { $0.name == name }) else {
@@ -56,7 +58,7 @@ extension WebUI {
                 opSystems: [], platforms: [], milestones: [], choosePriority: false, chooseMilestone: false, chooseAssignee: false,
                 chooseQAContact: false, assignee: "", qaContact: "", summary: "", description: "", groups: [], hasGroups: false,
                 isInsider: false, error: error, attachmentLimit: "")
-            return pages.render("bug_new", title: "File a bug", page: view, for: web, status: status)
+            return pages.render("bug_new", title: "File a bug", page: view, for: web)
         }
         let groups = try await services.catalog.bugGroups(for: web.principal)
         let chosenGroups = Set(values.all("groups"))
@@ -85,7 +87,7 @@ extension WebUI {
             summary: values["summary"] ?? "", description: values["description"] ?? "",
             groups: groups.map { Option(value: $0, label: $0, selected: chosenGroups.contains($0)) }, hasGroups: !groups.isEmpty,
             isInsider: services.policy.isInsider(web.principal), error: error, attachmentLimit: sizeText(services.attachments.limit))
-        return pages.render("bug_new", title: "File a bug in \(product.name)", page: view, for: web, status: status)
+        return pages.render("bug_new", title: "File a bug in \(product.name)", page: view, for: web)
     }
 
     /// `POST /bug/new`: a multipart form whose file comes last; once the CSRF token (which comes
@@ -124,7 +126,8 @@ extension WebUI {
             id = try await services.bugs.create(request, by: web.principal)
         } catch let error as DomainError where error != .loginRequired {
             if hasFile { try? await services.attachments.discard(upload) }
-            return try await renderNewBug(web, values: values, error: error.message, status: .unprocessableContent)
+            let message = hasFile ? error.message + " The file was not kept: choose it again." : error.message
+            return try await refused(values, message, returningTo: "/bug/new?" + FormEncoding.encode([("product", values["product"] ?? "")]), for: web)
         }
         if hasFile {
             _ = try await services.attachments.attach(
