@@ -227,11 +227,14 @@ extension WebUI {
         let versions: [String]
         let milestones: [String]
         let error: String?
-        /// A refused form's fields, as sent: a new component's, or a version's or milestone's.
+        /// A refused or unsaved form's fields, as sent: a new component's, version's or milestone's.
         let entered: [String: String]
-        let newVersion: String
-        let newMilestone: String
+        let note: String?
     }
+
+    /// The fields of the product page's parts: each button saves its own and keeps the others.
+    static let componentFields: Set<String> = ["component", "description", "assignee"]
+    static let valueFields: Set<String> = ["version", "milestone"]
 
     func adminProduct(_ web: inout WebRequest) async throws -> Response {
         let draft = try await draft(of: web)
@@ -243,8 +246,7 @@ extension WebUI {
             name: product.name, description: product.description, action: "/admin/products/" + Self.pathEscaped(product.name),
             components: product.components.map { .init(name: $0.name, description: $0.description, assignee: $0.defaultAssignee.login) },
             versions: product.versions.map(\.name), milestones: product.milestones.map(\.name), error: draft?.error,
-            entered: draft?.entered ?? [:], newVersion: draft?.form["kind"] == "version" ? draft?.form["value"] ?? "" : "",
-            newMilestone: draft?.form["kind"] == "milestone" ? draft?.form["value"] ?? "" : "")
+            entered: draft?.entered ?? [:], note: draft?.note)
         return pages.render("admin_product", title: "Product \(product.name)", page: view, for: web)
     }
 
@@ -261,20 +263,22 @@ extension WebUI {
         } catch let error as DomainError where error.isInputError {
             return try await refused(form, error.message, returningTo: "/admin/products/" + Self.pathEscaped(name), for: web)
         }
-        return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
+        return try await saved(form, keeping: Self.valueFields, returningTo: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
     }
 
+    /// `POST …/values`, the Add version and Add milestone buttons of the product page's form.
     func adminAddValue(_ web: inout WebRequest) async throws -> Response {
         _ = try web.requireUser()
         let name = web.context.parameters.get("name")?.removingPercentEncoding ?? ""
         let form = try await web.form()
         guard let kind = form["kind"].flatMap(CatalogService.ProductValueKind.init) else { throw WebError.badRequest("Choose version or milestone.") }
         do {
-            _ = try await services.catalog.addValue(kind, named: form["value"] ?? "", to: name, by: web.principal)
+            _ = try await services.catalog.addValue(kind, named: form[kind.rawValue] ?? "", to: name, by: web.principal)
         } catch let error as DomainError where error.isInputError {
             return try await refused(form, error.message, returningTo: "/admin/products/" + Self.pathEscaped(name), for: web)
         }
-        return pages.redirect(to: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
+        let others = Self.componentFields.union(Self.valueFields.subtracting([kind.rawValue]))
+        return try await saved(form, keeping: others, returningTo: "/admin/products/" + Self.pathEscaped(name) + "?done=created", for: web)
     }
 
     static func pathEscaped(_ text: String) -> String {

@@ -54,6 +54,15 @@ extension WebUI {
         return pages.redirect(to: try await keep(WebDraft(form: kept, error: message), returningTo: path, for: web), for: web)
     }
 
+    /// A form that did its part of a page whose other parts it also carries: back to `path`,
+    /// keeping what was typed in those parts (the fields named `others`), if anything.
+    func saved(_ form: Form, keeping others: Set<String>, returningTo path: String, for web: WebRequest) async throws -> Response {
+        let rest = Form(form.pairs.filter { others.contains($0.0) && !$0.1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
+        guard !rest.pairs.isEmpty else { return pages.redirect(to: path, for: web) }
+        let draft = WebDraft(form: rest, note: "What you typed in the other parts of the page is not saved yet: it is still in the form.")
+        return pages.redirect(to: try await keep(draft, returningTo: path, for: web), for: web)
+    }
+
     /// The draft the address names, if this browser kept it (and it has not expired).
     func draft(of web: WebRequest) async throws -> WebDraft? {
         guard let token = web.query[WebDraft.queryField], !token.isEmpty,
