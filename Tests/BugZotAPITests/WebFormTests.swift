@@ -238,6 +238,15 @@ struct WebFormTests {
                 for text in shown { #expect(page.contains(text), "\(path): \(text)") }
                 #expect(!page.contains("secret plum 42") && !page.contains("wrong wrong"))
             }
+            // The keys' form: revoking one keeps the name being typed for a new one.
+            try await admin.get("/account")
+            try await admin.post("/account/apikeys", ["description": "First"]).expect(.ok)
+            let account = try await admin.get("/account")
+            let key = try #require(account.html.range(of: "/account/apikeys/").map { String(account.html[$0.upperBound...].prefix { $0.isNumber }) })
+            #expect(account.contains("formaction=\"/account/apikeys/\(key)/revoke\""))
+            let revoked = try await admin.post("/account/apikeys/\(key)/revoke", ["description": "Second, half typed"])
+            let after = try await admin.following(revoked).expect(.ok)
+            #expect(after.contains("value=\"Second, half typed\"") && after.contains("not saved yet"))
             // Filing: a refused bug comes back with its description.
             try await admin.get("/bug/new?product=Widget")
             let filed = try await admin.postMultipart(

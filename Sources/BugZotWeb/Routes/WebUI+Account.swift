@@ -159,17 +159,21 @@ extension WebUI {
         let error: String?
         let changeKinds: [Option]
         let components: [Option]
-        /// A refused new key's name, as typed.
+        let note: String?
+        /// A new key's name, as typed (after a refusal, or a Revoke).
         let keyDescription: String
     }
 
     func accountPage(_ web: inout WebRequest) async throws -> Response {
         let draft = try await draft(of: web)
-        return try await renderAccount(web, newKey: nil, error: draft?.error, keyDescription: draft?.form["description"] ?? "")
+        return try await renderAccount(
+            web, newKey: nil, error: draft?.error, note: draft?.note, keyDescription: draft?.form["description"] ?? "")
     }
 
     /// The account page; a new key is shown this once (it is never kept, not even as a draft).
-    private func renderAccount(_ web: WebRequest, newKey: String?, error: String?, keyDescription: String = "") async throws -> Response {
+    private func renderAccount(
+        _ web: WebRequest, newKey: String?, error: String?, note: String? = nil, keyDescription: String = ""
+    ) async throws -> Response {
         let user = try web.requireUser()
         let keys = try await services.accounts.apiKeys(by: web.principal).map {
             AccountView.Key(id: $0.id, prefix: $0.prefix, description: $0.description, created: DateText.day($0.createdAt), isRevoked: $0.isRevoked)
@@ -181,7 +185,7 @@ extension WebUI {
         let view = AccountView(
             user: user, keys: keys, hasKeys: !keys.isEmpty, newKey: newKey, minimumLength: services.policy.minimumPasswordLength, error: error,
             changeKinds: ChangeKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: !optedOut.contains($0)) },
-            components: components, keyDescription: keyDescription)
+            components: components, note: note, keyDescription: keyDescription)
         return pages.render("account", title: "Your account", page: view, for: web)
     }
 
@@ -224,10 +228,11 @@ extension WebUI {
         }
     }
 
+    /// A Revoke button of the keys' form: a new key's name being typed is kept.
     func revokeAPIKey(_ web: inout WebRequest) async throws -> Response {
         _ = try web.requireUser()
-        _ = try await web.form()
+        let form = try await web.form()
         try await services.accounts.revokeAPIKey(id: try number("id", in: web), by: web.principal)
-        return pages.redirect(to: "/account?done=revoked", for: web)
+        return try await saved(form, keeping: ["description"], returningTo: "/account?done=revoked", for: web)
     }
 }
