@@ -24,6 +24,20 @@ from harness import ADMIN, BugzotServer, PgCluster, Rest
 UNAVAILABLE = -32001  # BugZot's Bugzilla code for "temporarily unavailable, try again"
 
 
+@pytest.fixture
+def launch():
+    """Makes servers for one test; any still running at its end (a failed test) is killed."""
+    made: list[BugzotServer] = []
+
+    def make(*args, **kwargs) -> BugzotServer:
+        made.append(BugzotServer(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.kill()
+
+
 def make_world(server: BugzotServer) -> Rest:
     """An admin with an API key, and one product to file bugs in."""
     server.create_user(ADMIN, "Admin", "--admin")
@@ -97,9 +111,9 @@ def test_an_overlong_address_or_header_gets_a_bugzilla_error_on_rest(site, serve
 
 # --- idle and excess connections (item 13) -----------------------------------------------------
 
-def test_idle_connections_cannot_take_every_descriptor(bugzot_bin, tmp_path):
+def test_idle_connections_cannot_take_every_descriptor(launch, bugzot_bin, tmp_path):
     # 256 open files: the server fits its connection cap under it (about a hundred).
-    server = BugzotServer(bugzot_bin, tmp_path, None, extra_args=("--idle-timeout", "3", "--header-timeout", "2"),
+    server = launch(bugzot_bin, tmp_path, None, extra_args=("--idle-timeout", "3", "--header-timeout", "2"),
                           launcher=("prlimit", "--nofile=256:256"))
     server.start()
     idle: list[socket.socket] = []
@@ -159,9 +173,9 @@ def test_idle_connections_cannot_take_every_descriptor(bugzot_bin, tmp_path):
 # --- SIGTERM with a stalled upload (item 14) ---------------------------------------------------
 
 @pytest.mark.parametrize("store", ["files", "database"])
-def test_sigterm_cuts_a_stalled_upload_off_within_the_shutdown_period(bugzot_bin, tmp_path, store):
+def test_sigterm_cuts_a_stalled_upload_off_within_the_shutdown_period(launch, bugzot_bin, tmp_path, store):
     shutdown_period = 3
-    server = BugzotServer(bugzot_bin, tmp_path, None,
+    server = launch(bugzot_bin, tmp_path, None,
                           extra_args=("--shutdown-timeout", str(shutdown_period), "--attachment-store", store))
     server.start()
     admin = make_world(server)
@@ -209,9 +223,9 @@ def own_postgres():
         cluster.destroy()
 
 
-def test_postgres_restart_and_outage_under_load_answer_every_request(bugzot_bin, tmp_path, own_postgres):
+def test_postgres_restart_and_outage_under_load_answer_every_request(launch, bugzot_bin, tmp_path, own_postgres):
     database_timeout = 10
-    server = BugzotServer(bugzot_bin, tmp_path, own_postgres.url, extra_args=("--database-timeout", str(database_timeout)))
+    server = launch(bugzot_bin, tmp_path, own_postgres.url, extra_args=("--database-timeout", str(database_timeout)))
     server.start()
     admin = make_world(server)
     bug = file_bug(admin)
@@ -317,8 +331,8 @@ def fill(directory) -> None:
             assert e.errno == errno.ENOSPC, e
 
 
-def test_a_full_disk_is_reported_as_temporary_and_stores_nothing(bugzot_bin, tmp_path, tiny_disk):
-    server = BugzotServer(bugzot_bin, tmp_path, None)
+def test_a_full_disk_is_reported_as_temporary_and_stores_nothing(launch, bugzot_bin, tmp_path, tiny_disk):
+    server = launch(bugzot_bin, tmp_path, None)
     server.data_dir = tiny_disk  # the log stays outside, on a disk with room
     server.start()
     try:
