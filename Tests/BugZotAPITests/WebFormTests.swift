@@ -247,6 +247,14 @@ struct WebFormTests {
             let revoked = try await admin.post("/account/apikeys/\(key)/revoke", ["description": "Second, half typed"])
             let after = try await admin.following(revoked).expect(.ok)
             #expect(after.contains("value=\"Second, half typed\"") && after.contains("not saved yet"))
+            // The webhooks' form: deactivating one keeps the address being typed for a new one.
+            try await admin.get("/admin/webhooks")
+            try await admin.post("/admin/webhooks", ["url": "https://hooks.example.com/a", "secret": "0123456789abcdef!", "events": "bug.created"])
+                .expect(.seeOther)
+            let hooks = try await admin.get("/admin/webhooks")
+            let hook = try #require(hooks.html.range(of: "/admin/webhooks/").map { String(hooks.html[$0.upperBound...].prefix { $0.isNumber }) })
+            let off = try await admin.post("/admin/webhooks/\(hook)/deactivate", ["url": "https://hooks.example.com/b"])
+            #expect(try await admin.following(off).expect(.ok).contains("value=\"https://hooks.example.com/b\""))
             // Filing: a refused bug comes back with its description.
             try await admin.get("/bug/new?product=Widget")
             let filed = try await admin.postMultipart(

@@ -423,6 +423,7 @@ extension WebUI {
         let products: [Option]
         let events: [Option]
         let error: String?
+        let note: String?
         let url: String
     }
 
@@ -439,7 +440,7 @@ extension WebUI {
         let view = WebhooksView(
             hooks: hooks, products: [Option(value: "", label: "Any product", selected: true)] + Option.list(products, selected: form["product"]),
             events: WebhookPayload.events.map { Option(value: $0, label: $0, selected: chosen.isEmpty || chosen.contains($0)) }, error: error,
-            url: form["url"] ?? "")
+            note: draft?.note, url: form["url"] ?? "")
         return pages.render("admin_webhooks", title: "Webhooks", page: view, for: web)
     }
 
@@ -456,11 +457,12 @@ extension WebUI {
         return pages.redirect(to: "/admin/webhooks?done=created", for: web)
     }
 
+    /// A deactivate button of the webhooks' form: a new webhook's address being typed is kept.
     func adminDeactivateWebhook(_ web: inout WebRequest) async throws -> Response {
         _ = try web.requireUser()
-        _ = try await web.form()
+        let form = try await web.form()
         try await services.webhooks.deactivate(id: try number("id", in: web), by: web.principal)
-        return pages.redirect(to: "/admin/webhooks?done=saved", for: web)
+        return try await saved(form, keeping: ["url"], returningTo: "/admin/webhooks?done=saved", for: web)
     }
 
     struct DeliveriesView {
