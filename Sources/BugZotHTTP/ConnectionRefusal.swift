@@ -42,10 +42,14 @@ public enum ConnectionRefusal: Sendable, Equatable {
 
 /// The answer to a refused connection: the API's error body or a plain page.
 public struct RefusalResponse: Sendable {
+    /// The HTTP status.
     public var status: HTTPResponse.Status
+    /// The body's media type.
     public var contentType: String
+    /// The body.
     public var body: [UInt8]
 
+    /// A refusal answered with `body`.
     public init(status: HTTPResponse.Status, contentType: String, body: [UInt8]) {
         self.status = status
         self.contentType = contentType

@@ -16,6 +16,7 @@ public struct ConnectionLimits: Sendable {
     /// The longest URL or header, and all headers together (the HTTP decoder's limits).
     public var maxHeaderBytes: Int
 
+    /// The defaults: a minute idle, 20 seconds for headers, 1,000 connections, 80 KB of headers.
     public init(idleTimeout: Duration = .seconds(60), headerTimeout: Duration = .seconds(20), maxConnections: Int = 1000, maxHeaderBytes: Int = 80 * 1024) {
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
@@ -29,6 +30,7 @@ public struct ConnectionLimits: Sendable {
 /// timeout, and a real answer — the API's error body or a plain page — when the address or the
 /// headers are too long or the bytes are not HTTP, instead of an empty 400.
 public struct GuardedHTTP1Channel: ServerChildChannel {
+    /// The connection as Hummingbird's HTTP/1 channel hands it on.
     public typealias Value = HTTP1Channel.Value
 
     let http: HTTP1Channel
@@ -45,6 +47,7 @@ public struct GuardedHTTP1Channel: ServerChildChannel {
         }
     }
 
+    /// Counts the connection, then puts the guards around Hummingbird's HTTP/1 pipeline.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let open = connections.opened()
         channel.closeFuture.whenComplete { [connections] _ in connections.closed() }
@@ -68,6 +71,7 @@ public struct GuardedHTTP1Channel: ServerChildChannel {
         }.nonisolated()
     }
 
+    /// Serves the connection's requests, as Hummingbird's HTTP/1 channel does.
     public func handle(value: Value, logger: Logger) async {
         await http.handle(value: value, logger: logger)
     }

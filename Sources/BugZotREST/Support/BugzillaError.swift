@@ -20,7 +20,7 @@ struct BugzillaError: Error, Sendable {
     /// to Bugzilla's -32000 for internal errors).
     static let unavailableCode = -32001
 
-    /// An outage of the database or the disk: HTTP 503, with Retry-After (see `headers(for:)`).
+    /// An outage of the database or the disk: HTTP 503 (the middleware adds Retry-After).
     static func unavailable(_ outage: StorageUnavailable) -> BugzillaError {
         BugzillaError(code: unavailableCode, message: outage.message)
     }

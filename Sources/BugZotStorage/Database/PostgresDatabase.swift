@@ -17,6 +17,7 @@ public final class PostgresDatabase: Database {
         /// The longest a whole call (a read or a transaction, the wait included) may take.
         public var call: Duration
 
+        /// Deadlines of `call` per call, of which at most `connectionWait` waiting for a connection.
         public init(connectionWait: Duration = .seconds(5), call: Duration = .seconds(30)) {
             self.connectionWait = min(connectionWait, call)
             self.call = call

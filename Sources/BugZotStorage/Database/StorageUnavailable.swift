@@ -16,10 +16,12 @@ public struct StorageUnavailable: Error, Sendable, CustomStringConvertible {
         case diskFull
     }
 
+    /// What happened.
     public let cause: Cause
     /// The underlying error, for the log.
     public let detail: String
 
+    /// An outage of `cause`; `detail` says more, in the log only.
     public init(_ cause: Cause, detail: String) {
         self.cause = cause
         self.detail = detail
@@ -42,6 +44,7 @@ public struct StorageUnavailable: Error, Sendable, CustomStringConvertible {
         cause == .diskFull ? 60 : 5
     }
 
+    /// The message with the detail, for logs.
     public var description: String { "\(message) (\(detail))" }
 
     /// `error` as an outage, or nil when it is anything else (a refusal, a bug).
