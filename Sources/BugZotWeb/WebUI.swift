@@ -40,7 +40,7 @@ public struct WebUI: Sendable {
             (.get, "/bug/{id}", bugPage), (.post, "/bug/{id}", updateBug), (.post, "/bug/{id}/cc", toggleCC),
             (.post, "/bug/{id}/attachments", attach),
             (.get, "/admin", adminIndex),
-            (.get, "/admin/users", adminUsers), (.post, "/admin/users", adminCreateUser),
+            (.get, "/admin/users", adminUsers), (.post, "/admin/users", adminCreateUser), (.post, "/admin/users/find", adminFindUsers),
             (.get, "/admin/users/{id}", adminUser), (.post, "/admin/users/{id}", adminUpdateUser),
             (.get, "/admin/groups", adminGroups), (.post, "/admin/groups", adminCreateGroup),
             (.get, "/admin/products", adminProducts), (.post, "/admin/products", adminCreateProduct),

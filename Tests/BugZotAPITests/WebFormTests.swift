@@ -247,6 +247,12 @@ struct WebFormTests {
             let revoked = try await admin.post("/account/apikeys/\(key)/revoke", ["description": "Second, half typed"])
             let after = try await admin.following(revoked).expect(.ok)
             #expect(after.contains("value=\"Second, half typed\"") && after.contains("not saved yet"))
+            // The users' form: finding users keeps the new user being typed (never the password).
+            try await admin.get("/admin/users")
+            let found = try await admin.post("/admin/users/find", ["match": "dev", "login": "typed@example.com", "password": "typed secret 1"])
+            #expect(found.expect(.seeOther).location.hasPrefix("/admin/users?match=dev&draft="))
+            let list = try await admin.following(found).expect(.ok)
+            #expect(list.contains("dev@example.com") && list.contains("value=\"typed@example.com\"") && !list.contains("typed secret 1"))
             // The webhooks' form: deactivating one keeps the address being typed for a new one.
             try await admin.get("/admin/webhooks")
             try await admin.post("/admin/webhooks", ["url": "https://hooks.example.com/a", "secret": "0123456789abcdef!", "events": "bug.created"])

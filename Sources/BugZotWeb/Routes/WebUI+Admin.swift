@@ -43,16 +43,16 @@ extension WebUI {
         let users: [UserRow]
         let groups: [Option]
         let error: String?
+        let note: String?
         let login: String
         let name: String
     }
 
+    /// The list of users found (`?match=`) and the form that creates one, as a refused or unsaved
+    /// draft left it.
     func adminUsers(_ web: inout WebRequest) async throws -> Response {
         let draft = try await draft(of: web)
-        return try await renderAdminUsers(web, form: draft?.form ?? Form([]), error: draft?.error)
-    }
-
-    private func renderAdminUsers(_ web: WebRequest, form: Form, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let form = draft?.form ?? Form([])
         _ = try web.requireUser()
         try web.principal.require(.editusers, action: "edit users")
         let match = web.query["match"] ?? ""
@@ -63,9 +63,18 @@ extension WebUI {
             users: users.map {
                 UserRow(id: $0.id, login: $0.login, name: $0.realName, isEnabled: $0.isEnabled, groups: $0.groups.map(\.name).joined(separator: ", "))
             },
-            groups: groups.map { Option(value: $0, label: $0, selected: form.all("groups").contains($0)) }, error: error,
-            login: form["login"] ?? "", name: form["name"] ?? "")
-        return pages.render("admin_users", title: "Users", page: view, for: web, status: status)
+            groups: groups.map { Option(value: $0, label: $0, selected: form.all("groups").contains($0)) }, error: draft?.error,
+            note: draft?.note, login: form["login"] ?? "", name: form["name"] ?? "")
+        return pages.render("admin_users", title: "Users", page: view, for: web)
+    }
+
+    /// `POST /admin/users/find`, the Find button of the users' form: the list of the users found,
+    /// with a new user's details being typed kept.
+    func adminFindUsers(_ web: inout WebRequest) async throws -> Response {
+        _ = try web.requireUser()
+        let form = try await web.form()
+        let list = "/admin/users?" + FormEncoding.encode([("match", form["match"] ?? "")])
+        return try await saved(form, keeping: ["login", "name", "groups"], returningTo: list, for: web)
     }
 
     func adminCreateUser(_ web: inout WebRequest) async throws -> Response {
