@@ -197,6 +197,42 @@ struct WebBugTests {
         }
     }
 
+    @Test(
+        "a reply to a private comment, or to one private through its attachment, is private until unticked; with and without script",
+        arguments: TestBackend.all)
+    func replyToPrivateIsPrivate(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let id = try await site.fileBug()
+            try await site.post("/rest/bug/\(id)/comment", ["comment": "Insider-only remark", "is_private": true], as: "insider").expect(.created)
+            let attachment = try await site.post(
+                "/rest/bug/\(id)/attachment", ["file_name": "a.txt", "summary": "Internal notes", "content_type": "text/plain", "data": "aGk="],
+                as: "insider"
+            ).expect(.created)["ids"][0].int
+            try await site.put("/rest/bug/attachment/\(attachment)", ["is_private": true], as: "insider").expect(.ok)  // private later
+            var insider = try await Browser.signedIn(site, as: "insider")
+            let ticked = "name=\"comment_private\" value=\"1\" checked>"
+
+            // Without script: the reply link loads the page with the quote, and the box ticked.
+            let privateReply = try await insider.get("/bug/\(id)?reply=1").expect(.ok)
+            #expect(privateReply.contains("(In reply to Insider from comment #1)\n&gt; Insider-only remark"))
+            #expect(privateReply.contains(ticked))
+            let attachmentReply = try await insider.get("/bug/\(id)?reply=2").expect(.ok)
+            #expect(attachmentReply.contains("&gt; Created attachment \(attachment)"))
+            #expect(attachmentReply.contains(ticked))
+            #expect(try await insider.get("/bug/\(id)?reply=0").contains(ticked) == false)
+            #expect(try await insider.get("/bug/\(id)").contains(ticked) == false)
+
+            // With script: the links say which comments are private, for the script to tick the box.
+            let page = try await insider.get("/bug/\(id)").html
+            func replyLink(_ count: Int) -> Substring? {
+                page.range(of: "href=\"/bug/\(id)?reply=\(count)#comment\"").map { page[$0.lowerBound...].prefix { $0 != ">" } }
+            }
+            #expect(replyLink(0)?.contains("data-private") == false)
+            #expect(replyLink(1)?.contains("data-private") == true)
+            #expect(replyLink(2)?.contains("data-private") == true)
+        }
+    }
+
     @Test("pages: no inline script or style, a strict CSP, gzip, and under 100 KB with 50 comments", arguments: TestBackend.all)
     func pageWeight(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

@@ -123,10 +123,10 @@ extension WebUI {
 
     func bugPage(_ web: inout WebRequest) async throws -> Response {
         let id = try number("id", in: web)
-        var reply = ""
+        var reply: Comment?
         if let count = web.query["reply"].flatMap(Int.init) {
             reply = try await services.bugs.comments(ofBugs: [String(id)], since: nil, by: web.principal).first?.comments
-                .first { $0.count == count }.map(Self.quote) ?? ""
+                .first { $0.count == count }
         }
         return try await renderBug(id, web: web, draft: try await draft(of: web), reply: reply)
     }
@@ -138,8 +138,9 @@ extension WebUI {
     }
 
     /// The bug's page; with a draft, its form shows what the person entered, why it was not saved,
-    /// and what others changed since they loaded the page.
-    func renderBug(_ id: Int, web: WebRequest, draft: WebDraft?, reply: String = "") async throws -> Response {
+    /// and what others changed since they loaded the page. With `reply`, the comment box quotes
+    /// that comment, and a reply to a private comment is private until the person says otherwise.
+    func renderBug(_ id: Int, web: WebRequest, draft: WebDraft?, reply: Comment? = nil) async throws -> Response {
         let principal = web.principal
         let bug = try await visibleBug(id, by: principal)
         async let commentsFetch = services.bugs.comments(ofBugs: [String(id)], since: nil, by: principal)
@@ -208,7 +209,8 @@ extension WebUI {
             },
             hasAttachments: !attachments.isEmpty,
             history: history.flatMap { entry in entry.changes.map { row(entry, $0) } },
-            hasHistory: !history.isEmpty, commentText: entered["comment"] ?? reply, commentPrivate: entered.isChecked("comment_private"),
+            hasHistory: !history.isEmpty, commentText: entered["comment"] ?? reply.map(Self.quote) ?? "",
+            commentPrivate: entered["comment"] == nil ? reply?.isEffectivelyPrivate == true : entered.isChecked("comment_private"),
             attachmentSummary: entered["attachment_summary"] ?? "", attachmentPrivate: entered.isChecked("attachment_private"),
             isPatch: entered.isChecked("is_patch"), error: draft?.error, note: draft?.note, meanwhile: meanwhile,
             attachmentLimit: sizeText(services.attachments.limit))

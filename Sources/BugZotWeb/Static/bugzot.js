@@ -1,13 +1,16 @@
 // BugZot's only script: conveniences on top of pages that work without it.
 "use strict";
 
-// Reply: quote the comment into the comment box instead of reloading the page.
+// Reply: quote the comment into the comment box instead of reloading the page. A reply to a
+// private comment is private (as the server makes it without this script).
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a.reply[data-quote]");
   const box = document.getElementById("comment");
   if (!link || !box) return;
   event.preventDefault();
   box.value = (box.value ? box.value + "\n" : "") + link.dataset.quote;
+  const privacy = box.form.elements.namedItem("comment_private");
+  if (privacy && link.hasAttribute("data-private")) privacy.checked = true;
   box.focus();
   box.setSelectionRange(box.value.length, box.value.length);
 });
