@@ -48,6 +48,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case invalidToken
     case loginRequired
     case loginThrottled
+    /// Too many requests of one kind (`what`: "sign-ups") from one client address.
+    case addressThrottled(what: String)
     case accountExists(String)
     case illegalEmail(String)
     case passwordTooShort(minimum: Int)
@@ -124,6 +126,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .invalidToken: "The cookies or token provide were not valid or have expired. You may login again to get a new token."
         case .loginRequired: "You must log in before using this part of Bugzilla."
         case .loginThrottled: "Too many failed logins. Please wait a few minutes and try again."
+        case .addressThrottled(let what): "Too many \(what) from your address. Please try again later."
         case .accountExists(let login): "There is already an account with the login name \(login)."
         case .illegalEmail(let email): "The e-mail address you entered (\(email)) didn't pass our syntax checking."
         case .passwordTooShort(let minimum): "The password must be at least \(minimum) characters long."

@@ -28,7 +28,9 @@ struct WebAccountTests {
             let again = try await browser.post(
                 "/signup", ["login": "new@example.com", "name": "New Person", "password": "plum tree 42", "password_confirm": "plum tree 42"])
             #expect(try await browser.following(again).expect(.ok).contains("Check your email"))
-            #expect(try await site.services.accounts.signUp(login: "new@example.com", realName: "New Person", password: "plum tree 42") == nil)
+            #expect(
+                try await site.services.accounts.signUp(
+                    login: "new@example.com", realName: "New Person", password: "plum tree 42", clientAddress: "192.0.2.1") == nil)
             let box = MailBox()
             let worker = site.services.worker(transport: box, logger: TestBackend.logger)
             while try await worker.runDueJobs() > 0 {}
@@ -38,7 +40,8 @@ struct WebAccountTests {
                 try await sql.raw("UPDATE account_activations SET created_at = created_at - 3600").run()
             }
             let token = try #require(
-                try await site.services.accounts.signUp(login: "new@example.com", realName: "New Person", password: "plum tree 42"))
+                try await site.services.accounts.signUp(
+                    login: "new@example.com", realName: "New Person", password: "plum tree 42", clientAddress: "192.0.2.1"))
             #expect(try await browser.get("/activate?token=\(token)").expect(.seeOther).location == "/?done=activated")
             #expect(try await browser.get("/").expect(.ok).contains("My bugs"))
             #expect(try await browser.get("/activate?token=\(token)").status == .unprocessableContent)

@@ -84,7 +84,7 @@ struct BugzillaError: Error, Sendable {
         case .invalidAttachmentData: 604
         case .attachmentEmpty: 606
         case .attachmentNotFound: 101
-        case .invalidLogin, .loginThrottled: 300
+        case .invalidLogin, .loginThrottled, .addressThrottled: 300
         case .accountDisabled: 301
         case .notInGroup: 304
         case .invalidAPIKey: 306

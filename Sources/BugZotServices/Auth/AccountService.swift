@@ -20,6 +20,9 @@ public struct AccountService: Sendable {
     static let pendingText = "This account has not been activated yet: follow the link sent when you signed up."
     /// Bounds on what one user may keep.
     static let maximumSavedSearches = 100
+    /// Pending accounts whose link expired that one sign-up forgets: more than one, so that the
+    /// purge keeps up with the (throttled) sign-ups, few enough to keep a sign-up quick.
+    static let expiredSignUpsPerSignUp = 20
 
     public init(database: any Database, hasher: PasswordHasher, policy: Policy, composer: MailComposer) {
         self.database = database
@@ -38,8 +41,12 @@ public struct AccountService: Sendable {
     /// its owner is mailed instead (that someone tried, with a link to choose a new password), and
     /// the answer is the same. At most one such mail goes to an address every `mailInterval`;
     /// within it a repeated sign-up does nothing. The token is nil when no account was made.
+    ///
+    /// Sign-ups are throttled per client (`AddressThrottle.signUps`), and each forgets pending
+    /// accounts whose activation link has expired (`activationLifetime`), so that no one can pile
+    /// up accounts that were never activated.
     @discardableResult
-    public func signUp(login: String, realName: String, password: String) async throws -> String? {
+    public func signUp(login: String, realName: String, password: String, clientAddress: String) async throws -> String? {
         try InputRules.check(login, as: .login)
         try InputRules.check(realName, as: .realName)
         try InputRules.check(password, as: .password)
@@ -47,12 +54,18 @@ public struct AccountService: Sendable {
         guard InputRules.isValidEmail(login) else { throw DomainError.illegalEmail(login) }
         let realName = realName.trimmingCharacters(in: .whitespaces)
         try PasswordRules.check(password, login: login, policy: policy)
+        let now = Date()
+        // Before the account is looked for, so a throttled sign-up tells nothing about it either.
+        try await database.transaction { sql in
+            try await AddressThrottle.signUps.admit(clientAddress: clientAddress, in: SQLStore(sql), at: now)
+        }
         // Hashed whatever happens next, so that a taken address answers no faster.
         let passwordHash = try await hasher.hash(password)
         let token = Secrets.random()
-        let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)
+            _ = try await store.deleteExpiredSignUps(
+                pendingText: Self.pendingText, issuedBefore: now.addingTimeInterval(-activationLifetime), limit: Self.expiredSignUpsPerSignUp)
             let userID: Int
             if let existing = try await store.credentials(login: login) {
                 guard !existing.isEnabled, existing.disabledText == Self.pendingText else {
@@ -123,13 +136,15 @@ public struct AccountService: Sendable {
     }
 
     /// Mails a password-reset link if the address belongs to an active account. Says nothing either
-    /// way, so the form can't be used to find out who has an account.
-    public func requestPasswordReset(login: String) async throws {
+    /// way, so the form can't be used to find out who has an account. Throttled per client
+    /// (`AddressThrottle.resetRequests`) whether or not there is such an account.
+    public func requestPasswordReset(login: String, clientAddress: String) async throws {
         try InputRules.check(login, as: .login)
         let token = Secrets.random()
         let now = Date()
         try await database.transaction { sql in
             let store = SQLStore(sql)
+            try await AddressThrottle.resetRequests.admit(clientAddress: clientAddress, in: store, at: now)
             guard let user = try await store.user(login: login.trimmingCharacters(in: .whitespaces)), user.isEnabled else { return }
             if let issued = try await store.passwordResetIssued(userID: user.id), now.timeIntervalSince(issued) < mailInterval { return }
             try await store.insertPasswordReset(userID: user.id, hash: Secrets.digest(token), at: now)

@@ -122,7 +122,8 @@ public struct AuthService: Sendable {
     ///
     /// Attempts are stored under fixed-length digests of the login and the address, so no request
     /// can make the table grow by more than one short row per subject, and none once a subject is
-    /// throttled (at most `perAddress` rows per address per window); a login or password that
+    /// throttled (at most `perAddress` rows per address per window; an IPv6 address counts by its
+    /// /64, see `ClientAddress.throttleKey`); a login or password that
     /// no account could have (too long, NUL, control characters) counts as a failure and is never
     /// looked up.
     public func authenticate(login: String, password: String, clientAddress: String) async throws -> Int {
@@ -130,12 +131,14 @@ public struct AuthService: Sendable {
             (try? InputRules.check(login, as: .login)) != nil && (try? InputRules.check(password, as: .password)) != nil
         // A bounded prefix: an over-long login is refused below whatever it holds.
         let account = "account:" + Secrets.digest(String(decoding: login.utf8.prefix(1024), as: UTF8.self).lowercased())
-        let address = "address:" + Secrets.digest(clientAddress)
+        let address = "address:" + Secrets.digest(ClientAddress.throttleKey(clientAddress))
         let now = Date()
         let windowStart = now.addingTimeInterval(-throttle.window)
+        // The table also holds the address throttles' rows, which are counted over their own window.
+        let keptSince = min(windowStart, now.addingTimeInterval(-AddressThrottle.keptFor))
         let recorded = try await database.transaction { sql -> [Int]? in
             let store = SQLStore(sql)
-            try await store.clearLoginFailures(subject: nil, before: windowStart)
+            try await store.clearLoginFailures(subject: nil, before: keptSince)
             // Already over a limit: refused without a record, so a throttled sender adds no rows.
             let earlier = try await store.loginFailureCounts(subjects: [account, address], since: windowStart)
             if earlier[account, default: 0] >= throttle.perAccount || earlier[address, default: 0] >= throttle.perAddress { return nil }
@@ -165,7 +168,7 @@ public struct AuthService: Sendable {
         try await database.transaction { sql in
             let store = SQLStore(sql)
             try await store.deleteLoginAttempts(ids: attempt)
-            try await store.clearLoginFailures(subject: account, before: windowStart)
+            try await store.clearLoginFailures(subject: account, before: keptSince)
         }
         return credentials.userID
     }

@@ -12,7 +12,39 @@ public enum Schema {
         Migration("006_notifications", statements: notifications),
         Migration("007_attachment_comment_privacy", statements: { _ in attachmentCommentPrivacy }),
         Migration("008_web_drafts", statements: { _ in webDrafts }),
+        Migration("009_bounded_anonymous_storage", statements: boundedAnonymousStorage),
     ]
+
+    /// Drafts get an order and, for signed-in people, their user, so that the oldest go first
+    /// under the per-browser, per-user and signed-out caps (an hour's drafts are given up: the
+    /// table is recreated). Expired sign-ups are found by the age of their activation link, and
+    /// what could still name them by index.
+    private static func boundedAnonymousStorage(_ kind: DatabaseKind) -> [String] {
+        [
+            "DROP TABLE web_drafts",
+            """
+            CREATE TABLE web_drafts (
+                id \(primaryKey(kind)),
+                token_hash TEXT NOT NULL UNIQUE,
+                owner_hash TEXT NOT NULL,
+                user_id BIGINT,
+                payload TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX web_drafts_created ON web_drafts (created_at)",
+            "CREATE INDEX web_drafts_owner ON web_drafts (owner_hash, id)",
+            "CREATE INDEX web_drafts_user ON web_drafts (user_id, id)",
+            "CREATE INDEX account_activations_created ON account_activations (created_at)",
+            // What an expired sign-up must not be named by before it goes (SQLStore.userReferences).
+            "CREATE INDEX comments_author ON comments (author_id)",
+            "CREATE INDEX bug_history_who ON bug_history (who_id)",
+            "CREATE INDEX attachments_creator ON attachments (creator_id)",
+            "CREATE INDEX component_cc_user ON component_cc (user_id)",
+            // Old attempts are forgotten by age.
+            "CREATE INDEX login_failures_at ON login_failures (failed_at)",
+        ]
+    }
 
     /// What a browser sent that could not be saved yet (a refused change, a comment typed before
     /// following a bug), kept an hour for the page it goes back to.

@@ -53,9 +53,10 @@ extension SQLStore {
 
     // MARK: Drafts
 
-    public func insertWebDraft(hash: String, owner: String, payload: String, at now: Date) async throws {
+    /// Keeps a draft for the browser `owner` and, when someone is signed in, for `userID`.
+    public func insertWebDraft(hash: String, owner: String, userID: Int?, payload: String, at now: Date) async throws {
         try await run(
-            "INSERT INTO web_drafts (token_hash, owner_hash, payload, created_at) VALUES (\(bind: hash), \(bind: owner), \(bind: payload), \(bind: now.unixSeconds))"
+            "INSERT INTO web_drafts (token_hash, owner_hash, user_id, payload, created_at) VALUES (\(bind: hash), \(bind: owner), \(bind: userID), \(bind: payload), \(bind: now.unixSeconds))"
         )
     }
 
@@ -68,6 +69,28 @@ extension SQLStore {
 
     public func deleteWebDrafts(before: Date) async throws {
         try await run("DELETE FROM web_drafts WHERE created_at < \(bind: before.unixSeconds)")
+    }
+
+    /// Which drafts a cap counts: one browser's, one user's, or those of every signed-out browser.
+    public enum DraftGroup: Sendable {
+        case owner(String)
+        case user(Int)
+        case signedOut
+    }
+
+    /// Forgets all but the newest `kept` drafts of `group`. Each walks one index from its newest
+    /// entry: at most `kept` + 1 entries are read to find where the oldest begin.
+    public func trimWebDrafts(_ group: DraftGroup, keeping kept: Int) async throws {
+        let condition: SQLQueryString =
+            switch group {
+            case .owner(let owner): "owner_hash = \(bind: owner)"
+            case .user(let userID): "user_id = \(bind: userID)"
+            case .signedOut: "user_id IS NULL"
+            }
+        guard let oldestKept = try await first(
+            "SELECT id FROM web_drafts WHERE " + condition + " ORDER BY id DESC LIMIT 1 OFFSET \(bind: max(kept - 1, 0))")
+        else { return }
+        try await run("DELETE FROM web_drafts WHERE " + condition + " AND id < \(bind: try oldestKept.int("id"))")
     }
 
     // MARK: Account activation
@@ -91,6 +114,34 @@ extension SQLStore {
 
     public func deleteActivation(userID: Int) async throws {
         try await run("DELETE FROM account_activations WHERE user_id = \(bind: userID)")
+    }
+
+    /// Every column that names a user, but a sign-up's own activation and reset links: a pending
+    /// account any of these names (an administrator put it in a group or on a bug) is kept.
+    public static let userReferences: [(table: String, column: String)] = [
+        ("mail_opt_outs", "user_id"), ("component_watchers", "user_id"), ("webhooks", "owner_id"), ("web_sessions", "user_id"),
+        ("saved_searches", "user_id"), ("attachments", "creator_id"), ("user_groups", "user_id"),
+        ("components", "default_assignee_id"), ("components", "default_qa_contact_id"), ("component_cc", "user_id"),
+        ("bugs", "reporter_id"), ("bugs", "assignee_id"), ("bugs", "qa_contact_id"), ("bug_cc", "user_id"),
+        ("comments", "author_id"), ("bug_history", "who_id"), ("api_keys", "user_id"), ("login_tokens", "user_id"),
+    ]
+
+    /// Forgets at most `limit` accounts still disabled with `pendingText` whose activation link
+    /// was made before `before` and that nothing else names, oldest first; returns how many went.
+    public func deleteExpiredSignUps(pendingText: String, issuedBefore before: Date, limit: Int) async throws -> Int {
+        var query: SQLQueryString = """
+            SELECT a.user_id FROM account_activations a JOIN users u ON u.id = a.user_id
+            WHERE a.created_at < \(bind: before.unixSeconds) AND u.disabled_text = \(bind: pendingText)
+            """
+        for reference in Self.userReferences {
+            query = query + " AND NOT EXISTS (SELECT 1 FROM \(unsafeRaw: reference.table) r WHERE r.\(unsafeRaw: reference.column) = a.user_id)"
+        }
+        let ids = try await all(query + " ORDER BY a.created_at LIMIT \(bind: limit)").map { try $0.int("user_id") }
+        guard !ids.isEmpty else { return 0 }
+        try await run("DELETE FROM account_activations WHERE user_id IN \(inList(ids))")
+        try await run("DELETE FROM password_resets WHERE user_id IN \(inList(ids))")
+        try await run("DELETE FROM users WHERE id IN \(inList(ids))")
+        return ids.count
     }
 
     // MARK: API keys

@@ -76,7 +76,8 @@ extension WebUI {
             guard form["password"] == form["password_confirm"] else {
                 throw WebError.badRequest("The two passwords you entered do not match.")
             }
-            try await services.accounts.signUp(login: login, realName: form.text("name") ?? "", password: form["password"] ?? "")
+            try await services.accounts.signUp(
+                login: login, realName: form.text("name") ?? "", password: form["password"] ?? "", clientAddress: web.context.clientAddress)
             let sent = WebDraft(form: Form([("login", login.lowercased())]), note: Self.sentNote)
             return pages.redirect(to: try await keep(sent, returningTo: "/signup", for: web), for: web)
         } catch let error as DomainError {
@@ -97,20 +98,26 @@ extension WebUI {
     struct ForgotView {
         let login: String
         let sent: Bool
+        let error: String?
     }
 
     func forgotPage(_ web: inout WebRequest) async throws -> Response {
         let draft = try await draft(of: web)
         let sent = draft?.note == Self.sentNote
-        let view = ForgotView(login: draft?.form["login"] ?? "", sent: sent)
+        let view = ForgotView(login: draft?.form["login"] ?? "", sent: sent, error: draft?.error)
         return pages.render("forgot", title: sent ? "Check your email" : "Forgot your password?", page: view, for: web)
     }
 
-    /// Mails a reset link if there is such an account; the answer is the same either way.
+    /// Mails a reset link if there is such an account; the answer is the same either way (a
+    /// refusal, such as too many requests from this address, says nothing about accounts).
     func forgot(_ web: inout WebRequest) async throws -> Response {
         let form = try await web.form()
         let login = form.text("login") ?? ""
-        try await services.accounts.requestPasswordReset(login: login)
+        do {
+            try await services.accounts.requestPasswordReset(login: login, clientAddress: web.context.clientAddress)
+        } catch let error as DomainError {
+            return try await refused(form, error.message, returningTo: "/forgot", for: web)
+        }
         let sent = WebDraft(form: Form([("login", login)]), note: Self.sentNote)
         return pages.redirect(to: try await keep(sent, returningTo: "/forgot", for: web), for: web)
     }

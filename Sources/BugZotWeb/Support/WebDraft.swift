@@ -41,9 +41,17 @@ struct WebDraft: Codable {
 
 extension WebUI {
     /// Keeps `draft` for this browser; returns `path` with the draft named in its query.
+    /// A signed-out browser's draft too large to keep (its forms are small: only something sent
+    /// to fill storage is) keeps what to say, without the fields.
     func keep(_ draft: WebDraft, returningTo path: String, fragment: String = "", for web: WebRequest) async throws -> String {
-        let payload = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
-        let token = try await services.drafts.keep(payload, owner: web.csrfToken)
+        let userID = web.principal.user?.id
+        var payload = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
+        if payload.utf8.count > DraftService.limit(signedIn: userID != nil) {
+            var bare = draft
+            bare.fields = []
+            payload = String(decoding: try JSONEncoder().encode(bare), as: UTF8.self)
+        }
+        let token = try await services.drafts.keep(payload, owner: web.csrfToken, userID: userID)
         return path + (path.contains("?") ? "&" : "?") + WebDraft.queryField + "=" + token + fragment
     }
 
