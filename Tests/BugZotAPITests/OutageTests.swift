@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import SQLKit
 import ServiceLifecycle
@@ -18,6 +19,10 @@ import Testing
 private final class SwitchableDatabase: Database {
     let inner: any Database
     private let outage = Mutex<StorageUnavailable?>(nil)
+    private let refusals = Mutex(0)
+
+    /// The calls refused for an outage so far.
+    var refused: Int { refusals.withLock { $0 } }
 
     init(_ inner: any Database) {
         self.inner = inner
@@ -30,7 +35,10 @@ private final class SwitchableDatabase: Database {
     }
 
     private func check() throws {
-        if let outage = outage.withLock({ $0 }) { throw outage }
+        if let outage = outage.withLock({ $0 }) {
+            refusals.withLock { $0 += 1 }
+            throw outage
+        }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -103,6 +111,41 @@ struct OutageTests {
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] == "5")
             #expect(String(buffer: response.body).contains("did not answer in time"))
+        }
+    }
+
+    @Test(
+        "The job worker logs an outage once when it starts and once when it ends, looks less often meanwhile, and then runs jobs again",
+        arguments: TestBackend.all)
+    func workerOutage(backend: TestBackend) async throws {
+        let database = SwitchableDatabase(try await backend.makeDatabase())
+        try await database.withRunning {
+            try await Migrator.migrate(database)
+            let ran = Mutex<[Int]>([])
+            var settings = JobWorker.Settings()
+            settings.pollInterval = .milliseconds(20)
+            settings.maximumOutagePause = .milliseconds(200)
+            let log = LogRecorder()
+            let worker = JobWorker(
+                database: database, handlers: ["test": { job in ran.withLock { $0.append(job.id) } }], settings: settings, logger: log.logger())
+            let running = Task { try await worker.run() }
+
+            database.fail(with: .databaseUnreachable)
+            try await Task.sleep(for: .seconds(1.5))
+            // Three lanes looking every 20 ms would have been refused about 225 times.
+            #expect(database.refused < 60)
+            #expect(log.messages(.warning, containing: "database is unavailable").count == 1)
+            #expect(log.messages(.warning, containing: "could not claim").isEmpty)
+
+            database.fail(with: nil)
+            try await database.transaction { sql in try await SQLStore(sql).enqueueJob(kind: "test", payload: "{}", runAt: Date()) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ran.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(ran.withLock { $0.count } == 1)  // back by itself, with no restart
+            #expect(log.messages(.info, containing: "database is available again").count == 1)
+            #expect(log.messages(.warning, containing: "database is unavailable").count == 1)
+            running.cancel()
+            try await running.value
         }
     }
 

@@ -48,6 +48,9 @@ public struct JobWorker: Service {
         ]
         /// How often an idle worker looks for due jobs.
         public var pollInterval: Duration = .milliseconds(500)
+        /// After a failed look (the database can't be reached), each lane waits twice as long
+        /// before the next, up to this.
+        public var maximumOutagePause: Duration = .seconds(5)
         /// How long a claimed job is this worker's before others may take it again.
         public var lease: TimeInterval = 300
         /// The first retry's delay; each later one doubles, up to `maximumDelay`.
@@ -65,12 +68,14 @@ public struct JobWorker: Service {
     let handlers: [String: Handler]
     let settings: Settings
     let logger: Logger
+    private let outage: OutageWatch
 
     public init(database: any Database, handlers: [String: Handler], settings: Settings = Settings(), logger: Logger) {
         self.database = database
         self.handlers = handlers
         self.settings = settings
         self.logger = logger
+        self.outage = OutageWatch(logger: logger)
     }
 
     public func run() async throws {
@@ -83,17 +88,22 @@ public struct JobWorker: Service {
     }
 
     /// Keeps up to the lane's concurrency of its jobs running, claiming more whenever one ends,
-    /// and otherwise looking for due jobs every poll interval.
+    /// and otherwise looking for due jobs every poll interval — less and less often while the
+    /// database is unavailable, and at the usual pace again once it is back.
     private func run(_ lane: Lane) async {
         enum Event { case finished, tick }
         let kinds = claimed(by: lane)
         await withTaskGroup(of: Event.self) { group in
             var running = 0
             var ticking = false
+            var pause = settings.pollInterval
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if running < lane.concurrency {
+                    let begun = ContinuousClock.now
                     do {
                         let jobs = try await claim(limit: lane.concurrency - running, kinds: kinds, now: Date())
+                        outage.reached(begun: begun)
+                        pause = settings.pollInterval
                         for job in jobs {
                             group.addTask {
                                 await self.run(job)
@@ -102,14 +112,17 @@ public struct JobWorker: Service {
                         }
                         running += jobs.count
                     } catch {
-                        // The database may be restarting: try again shortly.
-                        logger.warning("could not claim jobs", metadata: ["lane": "\(lane.name)", "error": "\(error)"])
+                        // An outage is logged once, by the watch; anything else is a bug, logged each time.
+                        if outage.failed(error, begun: begun) == nil {
+                            logger.warning("could not claim jobs", metadata: ["lane": "\(lane.name)", "error": "\(error)"])
+                        }
+                        pause = min(pause * 2, max(settings.pollInterval, settings.maximumOutagePause))
                     }
                 }
                 if !ticking {
                     ticking = true
-                    group.addTask {
-                        try? await Task.sleep(for: settings.pollInterval)
+                    group.addTask { [pause] in
+                        try? await Task.sleep(for: pause)
                         return .tick
                     }
                 }
@@ -125,10 +138,12 @@ public struct JobWorker: Service {
 
     private func pruneHourly() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let begun = ContinuousClock.now
             do {
                 try await pruneDoneJobs()
             } catch {
-                logger.warning("could not forget done jobs", metadata: ["error": "\(error)"])
+                // An outage is logged once, by the watch (the next hour's pruning does this one's work too).
+                if outage.failed(error, begun: begun) == nil { logger.warning("could not forget done jobs", metadata: ["error": "\(error)"]) }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }
