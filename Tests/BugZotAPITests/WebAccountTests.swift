@@ -70,14 +70,7 @@ struct WebAccountTests {
         try await TestSite.with(backend) { site in
             var browser = Browser(site)
             try await browser.get("/signup")
-            func signUp(_ login: String) async throws -> String {
-                let page = try await browser.post(
-                    "/signup", ["login": login, "name": "Some One", "password": "plum tree 42", "password_confirm": "plum tree 42"])
-                // The main part of the page, with the address itself taken out.
-                let html = try await browser.following(page).expect(.ok).html
-                let main = html[html.range(of: "<main")!.lowerBound..<html.range(of: "</main>")!.upperBound]
-                return main.replacingOccurrences(of: login, with: "ADDRESS")
-            }
+            func signUp(_ login: String) async throws -> String { try await browser.signUpAnswer(login) }
             let fresh = try await signUp("fresh@example.com")
             let taken = try await signUp("dev@example.com")
             #expect(fresh == taken)
@@ -218,5 +211,17 @@ struct WebAccountTests {
             try await browser.post("/account/apikeys/\(id)/revoke", [:]).expect(.seeOther)
             try await site.get("/rest/user?names=reporter@example.com&Bugzilla_api_key=\(key)").expectError(306, .badRequest)
         }
+    }
+}
+
+extension Browser {
+    /// Signs up with `login` through the form; returns the main part of the page that answers,
+    /// with the address itself taken out (so that answers for different addresses compare).
+    mutating func signUpAnswer(_ login: String) async throws -> String {
+        let page = try await post(
+            "/signup", ["login": login, "name": "Some One", "password": "plum tree 42", "password_confirm": "plum tree 42"])
+        let html = try await following(page).expect(.ok).html
+        let main = html[html.range(of: "<main")!.lowerBound..<html.range(of: "</main>")!.upperBound]
+        return main.replacingOccurrences(of: login, with: "ADDRESS")
     }
 }
