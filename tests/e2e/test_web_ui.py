@@ -278,6 +278,12 @@ def test_confidential_bug_and_private_comment_stay_hidden(site, browser, story, 
     browser.find("input[name=comment_private]").click()
     browser.click_and_wait("#bug-form section:last-of-type button[type=submit]")
     assert "private" in browser.find(".comment.private .badge").text
+    # A reply to it is private too, unless the admin unticks the box: quoting can't leak it.
+    browser.find(".comment.private a.reply").click()
+    assert "> Internal: the partner" in browser.find("#comment").get_attribute("value")
+    assert browser.find("input[name=comment_private]").is_selected()
+    browser.find("#comment").clear()
+    browser.find("input[name=comment_private]").click()
     if shots:
         browser.open("/admin")
         browser.screenshot("admin")
