@@ -110,6 +110,20 @@ struct AnonymousStorageTests {
                 (try await SQLStore(sql).credentials(login: "v4-more@example.com"), try await SQLStore(sql).credentials(login: "v6-more@example.com"))
             }
             #expect(made.0 == nil && made.1 == nil)
+
+            // Sign-ups count for an hour, whatever the login throttle forgets after its own 15 minutes.
+            let age = { (minutes: Int) in
+                try await site.services.database.transaction { sql in
+                    try await sql.raw("UPDATE login_failures SET failed_at = failed_at - \(bind: minutes * 60)").run()
+                }
+            }
+            try await age(20)
+            await #expect(throws: DomainError.invalidLogin) {
+                try await site.services.auth.authenticate(login: "nobody@example.com", password: "wrong", clientAddress: "203.0.113.9")
+            }
+            await #expect(throws: throttled) { try await signUp("v4-later@example.com", from: "198.51.100.7", in: site) }
+            try await age(41)
+            #expect(try await signUp("v4-later@example.com", from: "198.51.100.7", in: site) != nil)
         }
     }
 

@@ -10,27 +10,25 @@ import Foundation
 public struct AddressThrottle: Sendable {
     /// What the requests are called in the refusal ("sign-ups").
     public let what: String
-    /// The prefix of the rows' subjects, apart from the login throttle's `address:`.
+    /// The kind of the rows' subjects (`signup:…`), apart from the login throttle's.
     let kind: String
+    /// Requests one client may make in `window`.
     public let limit: Int
+    /// How long a request counts (and its row is kept).
     public let window: TimeInterval
-
-    /// Rows of the attempts table are kept this long: the longest window of these throttles
-    /// (the login throttle keeps its own rows at least as long).
-    public static let keptFor: TimeInterval = 3600
 
     /// Sign-ups per address group an hour: a whole office behind one address signing up on its
     /// first day fits, a script making accounts (and mailing strangers) does not.
-    public static let signUps = AddressThrottle(what: "sign-ups", kind: "signup", limit: 10, window: keptFor)
+    public static let signUps = AddressThrottle(what: "sign-ups", kind: "signup", limit: 10, window: 3600)
     /// Password-reset requests per address group an hour (each may mail someone).
-    public static let resetRequests = AddressThrottle(what: "password-reset requests", kind: "reset", limit: 10, window: keptFor)
+    public static let resetRequests = AddressThrottle(what: "password-reset requests", kind: "reset", limit: 10, window: 3600)
 
     /// Counts one request from `clientAddress` in the caller's transaction, or refuses it with
     /// `addressThrottled` (recording nothing) when the client already made `limit` in `window`.
     func admit(clientAddress: String, in store: SQLStore, at now: Date) async throws {
         let subject = kind + ":" + Secrets.digest(ClientAddress.throttleKey(clientAddress))
         let windowStart = now.addingTimeInterval(-window)
-        try await store.clearLoginFailures(subject: nil, before: now.addingTimeInterval(-Self.keptFor))
+        try await store.clearLoginFailures(kinds: [kind], before: windowStart)
         let earlier = try await store.loginFailureCounts(subjects: [subject], since: windowStart)[subject, default: 0]
         guard earlier < limit else { throw DomainError.addressThrottled(what: what) }
         _ = try await store.recordLoginAttempt(subjects: [subject], at: now)

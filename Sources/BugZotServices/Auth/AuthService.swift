@@ -20,6 +20,8 @@ public struct AuthService: Sendable {
     let database: any Database
     let hasher: PasswordHasher
     let throttle: Throttle
+    /// What the login throttle's attempts are counted under: the account, the client's address.
+    static let attemptKinds = ["account", "address"]
     /// Login tokens expire after this long.
     let tokenLifetime: TimeInterval = 30 * 24 * 3600
 
@@ -130,15 +132,13 @@ public struct AuthService: Sendable {
         let isPlausible =
             (try? InputRules.check(login, as: .login)) != nil && (try? InputRules.check(password, as: .password)) != nil
         // A bounded prefix: an over-long login is refused below whatever it holds.
-        let account = "account:" + Secrets.digest(String(decoding: login.utf8.prefix(1024), as: UTF8.self).lowercased())
-        let address = "address:" + Secrets.digest(ClientAddress.throttleKey(clientAddress))
+        let account = Self.attemptKinds[0] + ":" + Secrets.digest(String(decoding: login.utf8.prefix(1024), as: UTF8.self).lowercased())
+        let address = Self.attemptKinds[1] + ":" + Secrets.digest(ClientAddress.throttleKey(clientAddress))
         let now = Date()
         let windowStart = now.addingTimeInterval(-throttle.window)
-        // The table also holds the address throttles' rows, which are counted over their own window.
-        let keptSince = min(windowStart, now.addingTimeInterval(-AddressThrottle.keptFor))
         let recorded = try await database.transaction { sql -> [Int]? in
             let store = SQLStore(sql)
-            try await store.clearLoginFailures(subject: nil, before: keptSince)
+            try await store.clearLoginFailures(kinds: Self.attemptKinds, before: windowStart)
             // Already over a limit: refused without a record, so a throttled sender adds no rows.
             let earlier = try await store.loginFailureCounts(subjects: [account, address], since: windowStart)
             if earlier[account, default: 0] >= throttle.perAccount || earlier[address, default: 0] >= throttle.perAddress { return nil }
@@ -168,7 +168,7 @@ public struct AuthService: Sendable {
         try await database.transaction { sql in
             let store = SQLStore(sql)
             try await store.deleteLoginAttempts(ids: attempt)
-            try await store.clearLoginFailures(subject: account, before: keptSince)
+            try await store.clearLoginFailures(kinds: Self.attemptKinds, before: windowStart, subject: account)
         }
         return credentials.userID
     }

@@ -74,9 +74,13 @@ extension SQLStore {
         return result
     }
 
-    /// Forgets failures older than `before` and those of a subject that has since logged in.
-    public func clearLoginFailures(subject: String?, before: Date) async throws {
-        try await run("DELETE FROM login_failures WHERE failed_at < \(bind: before.unixSeconds)")
+    /// Forgets attempts older than `before` whose subject is of one of `kinds` (the part before
+    /// its `:`; each throttle forgets only its own, after its own window), and every attempt of
+    /// `subject`, which has since logged in.
+    public func clearLoginFailures(kinds: [String], before: Date, subject: String? = nil) async throws {
+        var ofKinds: SQLQueryString = "subject LIKE \(bind: kinds[0] + ":%")"
+        for kind in kinds.dropFirst() { ofKinds = ofKinds + " OR subject LIKE \(bind: kind + ":%")" }
+        try await run("DELETE FROM login_failures WHERE failed_at < \(bind: before.unixSeconds) AND (" + ofKinds + ")")
         if let subject { try await run("DELETE FROM login_failures WHERE subject = \(bind: subject)") }
     }
 }
