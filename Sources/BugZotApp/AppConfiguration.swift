@@ -37,8 +37,11 @@ public struct AppConfiguration: Sendable {
     public var headerTimeoutSeconds: Double = 20
     /// Open connections served at once; more are answered 503 (lowered at start to fit the open-files limit).
     public var maxConnections = 1000
-    /// After SIGTERM, requests under way get this long to finish; then they are cut off and the process exits.
+    /// After SIGTERM, requests and jobs under way get this long to finish; then they are cut off
+    /// (a cut-off job runs again when its lease ends) and the process exits.
     public var shutdownTimeoutSeconds: Double = 15
+    /// `shutdownTimeoutSeconds`, as a duration.
+    public var shutdownPeriod: Duration { .milliseconds(Int(shutdownTimeoutSeconds * 1000)) }
     /// The longest one database call may take, waiting for a connection included (on SQLite: the
     /// longest a transaction waits for the single writer).
     public var databaseTimeoutSeconds: Double = 30

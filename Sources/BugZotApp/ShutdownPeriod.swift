@@ -2,12 +2,13 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Runs `service` until SIGTERM or SIGINT. Requests under way then get `gracePeriod` to finish;
-/// after it they are cut off (cancelled, their connections closed, nothing half-stored kept) and
-/// this returns, so that a stalled client can never hold the process up.
-public func runUntilShutdown(_ service: some Service, gracePeriod: Duration, logger: Logger) async throws {
+/// Runs `services` until SIGTERM or SIGINT, then stops them from the last to the first. Work under
+/// way (requests, jobs) then gets `gracePeriod` to finish; after it, it is cut off (cancelled:
+/// connections closed, nothing half-stored kept, a job left to run again when its lease ends) and
+/// this returns, so that a stalled client or a hung endpoint can never hold the process up.
+public func runUntilShutdown(_ services: [any Service], gracePeriod: Duration, logger: Logger) async throws {
     var configuration = ServiceGroupConfiguration(
-        services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     configuration.maximumGracefulShutdownDuration = gracePeriod
     // Cancellation that itself hangs ends the process rather than leaving it running.
     configuration.maximumCancellationDuration = .seconds(10)

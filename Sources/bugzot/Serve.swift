@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
+    @OptionGroup var shutdown: ShutdownOptions
+
     @OptionGroup var logging: LogOptions
 
     func validate() throws {
@@ -37,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         }
         try notifications.check()
         try server.check()
+        try shutdown.check()
         try logging.check()
     }
 
@@ -55,6 +58,7 @@ struct Serve: AsyncParsableCommand {
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
         try server.apply(to: &configuration)
+        try shutdown.apply(to: &configuration)
         let logger = logging.logger()
         // Every connection is a descriptor: take all the system allows (the connection cap fits under it).
         DescriptorLimit.raise()
@@ -65,7 +69,7 @@ struct Serve: AsyncParsableCommand {
                 // Written straight to the file descriptor so that it is never left in a buffer.
                 FileHandle.standardOutput.write(Data("BugZot listening on http://\(host):\(port)/ (web UI at /, REST API at /rest)\n".utf8))
             }
-            try await runUntilShutdown(app, gracePeriod: .milliseconds(Int(configuration.shutdownTimeoutSeconds * 1000)), logger: logger)
+            try await runUntilShutdown([app], gracePeriod: configuration.shutdownPeriod, logger: logger)
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import BugZotApp
 import Foundation
 
-/// The HTTP server's protections against idle, slow and too many clients, and its shutdown period.
+/// The HTTP server's protections against idle, slow and too many clients.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds before an idle keep-alive connection is closed (env BUGZOT_IDLE_TIMEOUT; default 60).")
     var idleTimeout: Double?
@@ -13,22 +13,8 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Open connections served at once; more are answered 503 (env BUGZOT_MAX_CONNECTIONS; default 1000, lowered to fit the open-files limit).")
     var maxConnections: Int?
 
-    @Option(help: "Seconds requests under way get to finish after SIGTERM before they are cut off (env BUGZOT_SHUTDOWN_TIMEOUT; default 15).")
-    var shutdownTimeout: Double?
-
-    private var environment: [String: String] { ProcessInfo.processInfo.environment }
-
-    /// The flag's value, else the environment's; a bad value of either is an error.
-    private func seconds(_ flag: Double?, _ name: String, _ variable: String) throws -> Double? {
-        guard let text = flag.map({ String($0) }) ?? environment[variable] else { return nil }
-        guard let value = Double(text), (0.1...86400).contains(value) else {
-            throw ValidationError("--\(name) (or \(variable)) must be a number of seconds between 0.1 and 86400.")
-        }
-        return value
-    }
-
     private func connections() throws -> Int? {
-        guard let text = maxConnections.map({ String($0) }) ?? environment["BUGZOT_MAX_CONNECTIONS"] else { return nil }
+        guard let text = maxConnections.map({ String($0) }) ?? ProcessInfo.processInfo.environment["BUGZOT_MAX_CONNECTIONS"] else { return nil }
         guard let value = Int(text), (1...1_000_000).contains(value) else {
             throw ValidationError("--max-connections (or BUGZOT_MAX_CONNECTIONS) must be between 1 and 1000000.")
         }
@@ -43,7 +29,30 @@ struct ServerOptions: ParsableArguments {
     func apply(to configuration: inout AppConfiguration) throws {
         if let idle = try seconds(idleTimeout, "idle-timeout", "BUGZOT_IDLE_TIMEOUT") { configuration.idleTimeoutSeconds = idle }
         if let header = try seconds(headerTimeout, "header-timeout", "BUGZOT_HEADER_TIMEOUT") { configuration.headerTimeoutSeconds = header }
-        if let shutdown = try seconds(shutdownTimeout, "shutdown-timeout", "BUGZOT_SHUTDOWN_TIMEOUT") { configuration.shutdownTimeoutSeconds = shutdown }
         if let count = try connections() { configuration.maxConnections = count }
     }
+}
+
+/// How long work under way (requests, jobs) gets to finish after SIGTERM: shared by `serve` and `worker`.
+struct ShutdownOptions: ParsableArguments {
+    @Option(help: "Seconds work under way (requests, jobs) gets to finish after SIGTERM before it is cut off (env BUGZOT_SHUTDOWN_TIMEOUT; default 15).")
+    var shutdownTimeout: Double?
+
+    func check() throws {
+        var configuration = AppConfiguration()
+        try apply(to: &configuration)
+    }
+
+    func apply(to configuration: inout AppConfiguration) throws {
+        if let shutdown = try seconds(shutdownTimeout, "shutdown-timeout", "BUGZOT_SHUTDOWN_TIMEOUT") { configuration.shutdownTimeoutSeconds = shutdown }
+    }
+}
+
+/// The flag's value, else the environment variable's; a bad value of either is an error.
+private func seconds(_ flag: Double?, _ name: String, _ variable: String) throws -> Double? {
+    guard let text = flag.map({ String($0) }) ?? ProcessInfo.processInfo.environment[variable] else { return nil }
+    guard let value = Double(text), (0.1...86400).contains(value) else {
+        throw ValidationError("--\(name) (or \(variable)) must be a number of seconds between 0.1 and 86400.")
+    }
+    return value
 }

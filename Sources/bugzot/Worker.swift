@@ -3,19 +3,23 @@ import BugZotApp
 import Foundation
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run only a job worker: send queued mail and webhooks (migrations run at start). Stops on SIGTERM or SIGINT.")
+        abstract:
+            "Run only a job worker: send queued mail and webhooks (migrations run at start). Stops on SIGTERM or SIGINT; jobs still running after the shutdown period are cut off and run again when their lease ends."
+    )
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var notifications: NotificationOptions
+
+    @OptionGroup var shutdown: ShutdownOptions
 
     @OptionGroup var logging: LogOptions
 
     func validate() throws {
         try notifications.check()
+        try shutdown.check()
         try logging.check()
     }
 
@@ -23,14 +27,15 @@ struct Worker: AsyncParsableCommand {
         var configuration = AppConfiguration()
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
+        try shutdown.apply(to: &configuration)
         let logger = logging.logger()
         try await runReportingFailure {
             let database = try await openDatabase(configuration, logger: logger)
             let worker = try makeWorker(configuration, services: makeServices(configuration, database: database), logger: logger)
-            let group = ServiceGroup(
-                services: [database, MigratingService(Migration(database: database, logger: logger), then: worker)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            try await group.run()
+            // The database stops last, after the worker.
+            try await runUntilShutdown(
+                [database, MigratingService(Migration(database: database, logger: logger), then: worker)], gracePeriod: configuration.shutdownPeriod,
+                logger: logger)
         }
     }
 }

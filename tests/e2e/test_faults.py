@@ -15,11 +15,12 @@ import sqlite3
 import subprocess
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
-from harness import ADMIN, BugzotServer, PgCluster, Rest
+from harness import ADMIN, BugzotServer, PgCluster, Rest, child_env
 
 UNAVAILABLE = -32001  # BugZot's Bugzilla code for "temporarily unavailable, try again"
 
@@ -208,6 +209,98 @@ def test_sigterm_cuts_a_stalled_upload_off_within_the_shutdown_period(launch, bu
         assert admin.get(f"/bug/{bug}/attachment")["bugs"][str(bug)] == []
     finally:
         server.stop()
+
+
+# --- SIGTERM with a job hanging in `bugzot worker` ----------------------------------------------
+
+class HangingFirstHook(BaseHTTPRequestHandler):
+    """A webhook endpoint that never answers its first delivery, and takes every later one."""
+    received: list[str] = []  # X-BugZot-Delivery of each request, in order
+    release = threading.Event()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append(self.headers["X-BugZot-Delivery"])
+        if len(self.received) == 1:
+            self.release.wait(60)  # hangs: no answer while the test runs
+            return
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_sigterm_cuts_a_hung_job_off_within_the_shutdown_period_and_it_runs_again(launch, bugzot_bin, tmp_path, backend):
+    shutdown_period = 1  # well under a webhook attempt's own 5 s timeout: the period is what ends it
+    HangingFirstHook.received = []
+    HangingFirstHook.release.clear()
+    hook_server = ThreadingHTTPServer(("127.0.0.1", 0), HangingFirstHook)
+    hook_server.daemon_threads = True
+    threading.Thread(target=hook_server.serve_forever, daemon=True).start()
+    workers: list[subprocess.Popen] = []
+    database = backend.fresh_database() if backend else contextlib.nullcontext(None)
+    with database as database_url:
+        server = launch(bugzot_bin, tmp_path, database_url, extra_args=("--no-worker",))
+        server.start()
+
+        def start_worker() -> subprocess.Popen:
+            # A short lease, so that the cut-off job comes back soon; retries far away, so that only
+            # the lease (not a recorded failure) can bring it back within the test.
+            log = open(tmp_path / "worker.log", "ab")
+            workers.append(subprocess.Popen(
+                [str(bugzot_bin), "worker", *server.storage_args(), "--shutdown-timeout", str(shutdown_period),
+                 "--job-lease-seconds", "3", "--job-retry-seconds", "3600"],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=child_env()))
+            return workers[-1]
+
+        try:
+            admin = make_world(server)
+            hook = admin.api("POST", "/webhooks", expect=(201,), body={
+                "url": f"http://127.0.0.1:{hook_server.server_address[1]}/hook", "secret": "0123456789abcdef-webhook",
+                "product": "Widget", "events": ["bug.created"]})["id"]
+            file_bug(admin, "Tell the hanging system")
+
+            first = start_worker()
+            assert wait_until(lambda: HangingFirstHook.received, 30), (tmp_path / "worker.log").read_text()
+            signalled = time.monotonic()
+            first.send_signal(signal.SIGTERM)
+            try:
+                code = first.wait(timeout=shutdown_period + 15)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"bugzot worker was still running {shutdown_period + 15}s after SIGTERM:\n"
+                            f"{(tmp_path / 'worker.log').read_text()}")
+            log = (tmp_path / "worker.log").read_text()
+            assert time.monotonic() - signalled < shutdown_period + 3, log
+            assert code == 0, log
+            assert "job cut off by the shutdown" in log, log
+
+            # A new worker delivers it once the lease has run out: the same delivery, and the cut-off
+            # attempt neither logged nor counted as a failure.
+            second = start_worker()
+            assert wait_until(lambda: len(HangingFirstHook.received) >= 2, 30), (tmp_path / "worker.log").read_text()
+            assert HangingFirstHook.received[1] == HangingFirstHook.received[0]
+            deliveries = admin.api("GET", f"/webhooks/{hook}/deliveries")["deliveries"]
+            assert [entry["outcome"] for entry in deliveries] == ["delivered"], deliveries
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=shutdown_period + 15) == 0
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+            HangingFirstHook.release.set()
+            hook_server.shutdown()
+            server.stop()
 
 
 # --- PostgreSQL restarting and down under load (item 12) ---------------------------------------

@@ -132,7 +132,8 @@ public struct JobWorker: Service {
                 case nil: break
                 }
             }
-            // Running jobs finish before the worker stops (the group waits for them).
+            // Running jobs finish before the worker stops (the group waits for them), unless the
+            // shutdown period ends first and cancels them.
         }
     }
 
@@ -196,6 +197,12 @@ public struct JobWorker: Service {
             }
         } else {
             outcome = .permanent("no handler for jobs of kind '\(job.kind)'")
+        }
+        if outcome != nil && Task.isCancelled {
+            // Cut off by the end of a shutdown period: not an attempt. It stays this worker's until
+            // its lease runs out, and then runs again.
+            logger.notice("job cut off by the shutdown: it runs again when its lease ends", metadata: metadata)
+            return
         }
         let now = Date()
         do {

@@ -80,6 +80,8 @@ public struct WebhookSender: Sendable {
             default: outcome = "HTTP \(response.status.code), refused"; failure = .permanent(outcome)
             }
         } catch {
+            // Cut off (the worker is shutting down): not an attempt, so neither logged nor held against the endpoint.
+            try Task.checkCancellation()
             outcome = "\(error), will retry"
             failure = .retryLater(outcome)
         }
