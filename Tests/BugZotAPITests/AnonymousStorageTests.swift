@@ -6,7 +6,7 @@ import HTTPTypes
 import SQLKit
 import Testing
 
-@Suite("Requests anyone can send never grow storage without bound")
+@Suite("Cheap requests never grow storage without bound: those anyone can send, and those of any signed-in person")
 struct AnonymousStorageTests {
     // MARK: Drafts
 
@@ -174,6 +174,66 @@ struct AnonymousStorageTests {
             // The next /64 is another client.
             let userID = try await auth.authenticate(login: "dev@example.com", password: TestSite.password, clientAddress: "2001:db8:9:a::1")
             #expect(userID > 0)
+        }
+    }
+
+    // MARK: What a signed-in person can pile up cheaply
+
+    static func rows(of table: String, userID: Int, in database: any Database) async throws -> Int {
+        try await database.read { sql in
+            try #require(
+                try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM \(unsafeRaw: table) WHERE user_id = \(bind: userID)").first()
+            ).decode(column: "n", as: Int.self)
+        }
+    }
+
+    @Test("a person keeps at most so many sessions and login tokens, the newest, which work", arguments: TestBackend.all)
+    func sessionAndTokenCaps(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let database = site.services.database
+            let userID = try #require(try await database.read { sql in try await SQLStore(sql).credentials(login: "reporter@example.com") }).userID
+            let now = Int(Date().timeIntervalSince1970)
+            try await database.transaction { sql in
+                for n in 0..<(AuthService.maximumLoginTokens + 5) {
+                    try await sql.raw(
+                        "INSERT INTO login_tokens (user_id, token_hash, created_at) VALUES (\(bind: userID), \(bind: "old \(n)"), \(bind: now))"
+                    ).run()
+                }
+                for n in 0..<(SessionService.maximumSessions + 5) {
+                    try await sql.raw(
+                        """
+                        INSERT INTO web_sessions (user_id, token_hash, created_at, last_seen_at)
+                        VALUES (\(bind: userID), \(bind: "old \(n)"), \(bind: now), \(bind: now))
+                        """
+                    ).run()
+                }
+            }
+            let (_, token) = try await site.services.auth.login(login: "reporter@example.com", password: TestSite.password, clientAddress: "192.0.2.1")
+            let session = try await site.services.sessions.start(userID: userID)
+            #expect(try await Self.rows(of: "login_tokens", userID: userID, in: database) == AuthService.maximumLoginTokens)
+            #expect(try await Self.rows(of: "web_sessions", userID: userID, in: database) == SessionService.maximumSessions)
+            #expect(try await site.services.auth.principal(for: .token(token), clientAddress: "192.0.2.1").user?.id == userID)
+            #expect(try await site.services.sessions.principal(forToken: session)?.user?.id == userID)
+        }
+    }
+
+    @Test("a person keeps at most so many API keys: the oldest revoked go to make room, and with none revoked a new one is refused", arguments: TestBackend.all)
+    func apiKeyCap(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let auth = site.services.auth
+            let database = site.services.database
+            let userID = try #require(try await database.read { sql in try await SQLStore(sql).credentials(login: "reporter@example.com") }).userID
+            // The site made one already.
+            for n in 1..<AuthService.maximumAPIKeys { _ = try await auth.createAPIKey(userID: userID, description: "key \(n)") }
+            await #expect(throws: DomainError.self) { try await auth.createAPIKey(userID: userID, description: "one too many") }
+            let keys = try await database.read { sql in try await SQLStore(sql).apiKeys(userID: userID) }
+            try await database.transaction { sql in try await SQLStore(sql).revokeAPIKey(id: keys[1].id, userID: userID) }
+            let newest = try await auth.createAPIKey(userID: userID, description: "room made")
+            let after = try await database.read { sql in try await SQLStore(sql).apiKeys(userID: userID) }
+            #expect(after.count == AuthService.maximumAPIKeys && !after.contains { $0.id == keys[1].id })
+            #expect(try await auth.principal(for: .apiKey(newest), clientAddress: "192.0.2.1").user?.id == userID)
+            // The key the site made first is still in use.
+            try await site.get("/rest/user?names=reporter@example.com", as: "reporter").expect(.ok)
         }
     }
 

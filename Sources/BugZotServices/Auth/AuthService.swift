@@ -24,6 +24,11 @@ public struct AuthService: Sendable {
     static let attemptKinds = ["account", "address"]
     /// Login tokens expire after this long.
     let tokenLifetime: TimeInterval = 30 * 24 * 3600
+    /// Login tokens kept per user, the newest: a script that logs in on every run must not pile
+    /// up a month of them; far more than any one person uses at a time.
+    public static let maximumLoginTokens = 1000
+    /// API keys kept per user, revoked ones included (the oldest revoked go to make room).
+    public static let maximumAPIKeys = 100
 
     public init(database: any Database, hasher: PasswordHasher, throttle: Throttle = Throttle()) {
         self.database = database
@@ -57,7 +62,9 @@ public struct AuthService: Sendable {
         _ = try await database.transaction { sql in
             let store = SQLStore(sql)
             try await store.deleteLoginTokens(issuedBefore: expired)
-            return try await store.insertLoginToken(userID: userID, hash: Secrets.digest(secret), at: now)
+            let id = try await store.insertLoginToken(userID: userID, hash: Secrets.digest(secret), at: now)
+            try await store.trimLoginTokens(userID: userID, keeping: Self.maximumLoginTokens)
+            return id
         }
         return (userID, "\(userID)-\(secret)")
     }
@@ -76,14 +83,27 @@ public struct AuthService: Sendable {
     }
 
     /// Creates an API key for a user and returns it; only its digest is kept. Every path (web,
-    /// command line) comes here, so the description is checked here.
+    /// command line) comes here, so the description and the number of keys are checked here: at
+    /// most `maximumAPIKeys`, the oldest revoked one forgotten to make room, refused when all
+    /// are in use.
     public func createAPIKey(userID: Int, description: String) async throws -> String {
         try InputRules.check(description, as: .apiKeyDescription)
         let description = description.trimmingCharacters(in: .whitespaces)
         let key = Secrets.random()
         let now = Date()
         _ = try await database.transaction { sql in
-            try await SQLStore(sql).insertAPIKey(
+            let store = SQLStore(sql)
+            let keys = try await store.apiKeys(userID: userID)
+            let excess = keys.count - Self.maximumAPIKeys + 1
+            if excess > 0 {
+                let revoked = keys.filter(\.isRevoked).map(\.id)
+                guard revoked.count >= excess else {
+                    throw DomainError.invalidParameter(
+                        parameter: "api_key", reason: "at most \(Self.maximumAPIKeys) API keys may be in use: revoke one first.")
+                }
+                try await store.deleteAPIKeys(ids: Array(revoked.prefix(excess)), userID: userID)
+            }
+            return try await store.insertAPIKey(
                 userID: userID, prefix: String(key.prefix(8)), hash: Secrets.digest(key), description: description, at: now)
         }
         return key

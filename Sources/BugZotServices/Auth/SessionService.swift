@@ -12,6 +12,9 @@ public struct SessionService: Sendable {
     let idleLifetime: TimeInterval = 14 * 24 * 3600
     /// How stale `last_seen_at` may get before a visit writes it again (not every request writes).
     let touchInterval: TimeInterval = 3600
+    /// Sessions kept per user, the newest (older ones end): far more browsers than anyone signs
+    /// in from, and a script that logs in again and again can't pile up rows.
+    public static let maximumSessions = 100
 
     public init(database: any Database, auth: AuthService) {
         self.database = database
@@ -25,7 +28,9 @@ public struct SessionService: Sendable {
         _ = try await database.transaction { sql in
             let store = SQLStore(sql)
             try await store.deleteWebSessions(idleSince: now.addingTimeInterval(-idleLifetime))
-            return try await store.insertWebSession(userID: userID, hash: Secrets.digest(token), at: now)
+            let id = try await store.insertWebSession(userID: userID, hash: Secrets.digest(token), at: now)
+            try await store.trimWebSessions(userID: userID, keeping: Self.maximumSessions)
+            return id
         }
         return token
     }

@@ -26,6 +26,11 @@ extension SQLStore {
         try await run("UPDATE api_keys SET is_revoked = TRUE WHERE id = \(bind: id) AND user_id = \(bind: userID)")
     }
 
+    /// Forgets some of a user's (revoked) keys.
+    public func deleteAPIKeys(ids: [Int], userID: Int) async throws {
+        try await run("DELETE FROM api_keys WHERE id IN \(inList(ids)) AND user_id = \(bind: userID)")
+    }
+
     public func insertLoginToken(userID: Int, hash: String, at now: Date) async throws -> Int {
         try await insert(
             "INSERT INTO login_tokens (user_id, token_hash, created_at) VALUES (\(bind: userID), \(bind: hash), \(bind: now.unixSeconds))")
@@ -45,6 +50,11 @@ extension SQLStore {
     /// Forgets tokens issued before `before`.
     public func deleteLoginTokens(issuedBefore before: Date) async throws {
         try await run("DELETE FROM login_tokens WHERE created_at < \(bind: before.unixSeconds)")
+    }
+
+    /// Forgets all but a user's newest `kept` login tokens.
+    public func trimLoginTokens(userID: Int, keeping kept: Int) async throws {
+        try await deleteAllButNewest(kept, from: "login_tokens", where: "user_id = \(bind: userID)")
     }
 
     public func deleteLoginToken(id: Int) async throws {

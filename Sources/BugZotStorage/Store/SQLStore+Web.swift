@@ -47,6 +47,11 @@ extension SQLStore {
         try await run("DELETE FROM web_sessions WHERE user_id = \(bind: userID) AND token_hash <> \(bind: keptHash ?? "")")
     }
 
+    /// Ends all but a user's newest `kept` sessions.
+    public func trimWebSessions(userID: Int, keeping kept: Int) async throws {
+        try await deleteAllButNewest(kept, from: "web_sessions", where: "user_id = \(bind: userID)")
+    }
+
     public func deleteWebSessions(idleSince before: Date) async throws {
         try await run("DELETE FROM web_sessions WHERE last_seen_at < \(bind: before.unixSeconds)")
     }
@@ -78,8 +83,7 @@ extension SQLStore {
         case signedOut
     }
 
-    /// Forgets all but the newest `kept` drafts of `group`. Each walks one index from its newest
-    /// entry: at most `kept` + 1 entries are read to find where the oldest begin.
+    /// Forgets all but the newest `kept` drafts of `group`.
     public func trimWebDrafts(_ group: DraftGroup, keeping kept: Int) async throws {
         let condition: SQLQueryString =
             switch group {
@@ -87,10 +91,17 @@ extension SQLStore {
             case .user(let userID): "user_id = \(bind: userID)"
             case .signedOut: "user_id IS NULL"
             }
+        try await deleteAllButNewest(kept, from: "web_drafts", where: condition)
+    }
+
+    /// Forgets the rows of `table` that match `condition` but the newest `kept` (by id). With an
+    /// index that starts with `condition`'s column, it walks from the newest entry: at most
+    /// `kept` entries are read to find where the oldest begin.
+    func deleteAllButNewest(_ kept: Int, from table: String, where condition: SQLQueryString) async throws {
         guard let oldestKept = try await first(
-            "SELECT id FROM web_drafts WHERE " + condition + " ORDER BY id DESC LIMIT 1 OFFSET \(bind: max(kept - 1, 0))")
+            "SELECT id FROM \(unsafeRaw: table) WHERE " + condition + " ORDER BY id DESC LIMIT 1 OFFSET \(bind: max(kept - 1, 0))")
         else { return }
-        try await run("DELETE FROM web_drafts WHERE " + condition + " AND id < \(bind: try oldestKept.int("id"))")
+        try await run("DELETE FROM \(unsafeRaw: table) WHERE " + condition + " AND id < \(bind: try oldestKept.int("id"))")
     }
 
     // MARK: Account activation
