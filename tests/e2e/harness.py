@@ -48,6 +48,16 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def wait_until(condition, timeout: float = 30) -> bool:
+    """Whether `condition()` comes true within `timeout` seconds (it is asked every 0.2 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def tail(path: Path, lines: int = 80) -> str:
     try:
         text = path.read_text(errors="replace")

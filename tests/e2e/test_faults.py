@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from harness import ADMIN, BugzotServer, PgCluster, Rest, child_env
+from harness import ADMIN, BugzotServer, PgCluster, Rest, child_env, wait_until
 
 UNAVAILABLE = -32001  # BugZot's Bugzilla code for "temporarily unavailable, try again"
 
@@ -231,15 +231,6 @@ class HangingFirstHook(BaseHTTPRequestHandler):
         pass
 
 
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 def test_sigterm_cuts_a_hung_job_off_within_the_shutdown_period_and_it_runs_again(launch, bugzot_bin, tmp_path, backend):
     shutdown_period = 1  # well under a webhook attempt's own 5 s timeout: the period is what ends it
     HangingFirstHook.received = []
@@ -414,8 +405,9 @@ def tiny_disk(tmp_path):
 
 
 def fill(directory) -> None:
-    """Writes a file until the disk is full."""
-    with open(directory / "filler", "wb") as filler:
+    """Writes a file until the disk is full (unbuffered: a buffered file would try to write its
+    last piece again on close, and fail there)."""
+    with open(directory / "filler", "wb", buffering=0) as filler:
         try:
             while True:
                 filler.write(b"\0" * 65536)

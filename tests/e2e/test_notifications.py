@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from harness import (ADMIN, DEV, SMTP_PASSWORD, SMTP_USER, BugzotServer, Rest, SmtpServer, child_env)
+from harness import (ADMIN, DEV, SMTP_PASSWORD, SMTP_USER, BugzotServer, Rest, SmtpServer, child_env, wait_until)
 
 RETRY = "1"  # seconds before a failed job's first retry: faults heal within the test
 LEASE = "8"  # seconds before a killed worker's jobs run again (each SMTP step times out after 2)
@@ -67,15 +67,6 @@ def to_admin_about(bug: int, text: str | None = None):
         return (message["rcpt_tos"] == [ADMIN] and message["header"].get("subject", "").startswith(f"[Bug {bug}]")
                 and (text is None or text in (message["text"] or "")))
     return match
-
-
-def wait_until(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_change_mails_the_people_on_the_bug_in_one_thread(site, smtp, dev):
