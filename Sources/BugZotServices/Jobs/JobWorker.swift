@@ -122,7 +122,8 @@ public struct JobWorker: Service {
                 if !ticking {
                     ticking = true
                     group.addTask { [pause] in
-                        try? await Task.sleep(for: pause)
+                        // A shutdown ends the wait: an idle lane stops at once, even while backed off.
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                         return .tick
                     }
                 }
