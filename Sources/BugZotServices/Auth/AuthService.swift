@@ -21,7 +21,8 @@ public struct AuthService: Sendable {
     let hasher: PasswordHasher
     let throttle: Throttle
     /// What the login throttle's attempts are counted under: the account, the client's address.
-    static let attemptKinds = ["account", "address"]
+    static let accountKind = "account", addressKind = "address"
+    static let attemptKinds = [accountKind, addressKind]
     /// Login tokens expire after this long.
     let tokenLifetime: TimeInterval = 30 * 24 * 3600
     /// Login tokens kept per user, the newest: a script that logs in on every run must not pile
@@ -152,8 +153,8 @@ public struct AuthService: Sendable {
         let isPlausible =
             (try? InputRules.check(login, as: .login)) != nil && (try? InputRules.check(password, as: .password)) != nil
         // A bounded prefix: an over-long login is refused below whatever it holds.
-        let account = Self.attemptKinds[0] + ":" + Secrets.digest(String(decoding: login.utf8.prefix(1024), as: UTF8.self).lowercased())
-        let address = Self.attemptKinds[1] + ":" + Secrets.digest(ClientAddress.throttleKey(clientAddress))
+        let account = Self.accountKind + ":" + Secrets.digest(String(decoding: login.utf8.prefix(1024), as: UTF8.self).lowercased())
+        let address = Self.addressKind + ":" + Secrets.digest(ClientAddress.throttleKey(clientAddress))
         let now = Date()
         let windowStart = now.addingTimeInterval(-throttle.window)
         let recorded = try await database.transaction { sql -> [Int]? in

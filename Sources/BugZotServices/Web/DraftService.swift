@@ -38,6 +38,7 @@ public struct DraftService: Sendable {
         }
     }
 
+    /// How many drafts this service keeps.
     let caps: Caps
 
     public init(database: any Database, caps: Caps = .standard) {
