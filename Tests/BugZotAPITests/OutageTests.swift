@@ -167,20 +167,28 @@ struct OutageTests {
         #expect(try !gate.admit().isProbe)
     }
 
-    @Test("On SQLite a transaction waits for the single writer at most its deadline, then is an outage")
+    @Test("On SQLite a transaction waits for the single writer at most its deadline, then is an outage", .timeLimit(.minutes(1)))
     func sqliteWriterWait() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-writer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let database = try await SQLiteDatabase.open(
             path: folder.appendingPathComponent("test.sqlite").path, writerWait: .milliseconds(200), logger: TestBackend.logger)
         try await database.withRunning {
-            let slow = Task { try await database.transaction { _ in try await Task.sleep(for: .seconds(1)) } }
-            try await Task.sleep(for: .milliseconds(100))  // the slow one holds the writer
-            let started = ContinuousClock.now
+            // The slow one holds the writer until the waiting one has given up: had the wait no
+            // deadline, it would never end.
+            let (released, release) = AsyncStream.makeStream(of: Void.self)
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            let slow = Task {
+                try await database.transaction { _ in
+                    holding.yield()
+                    for await _ in released { break }
+                }
+            }
+            for await _ in held { break }
             await #expect {
                 try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").run() }
             } throws: { ($0 as? StorageUnavailable)?.cause == .databaseTimedOut }
-            #expect(ContinuousClock.now - started < .seconds(0.8))
+            release.yield()
             try await slow.value
             try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").run() }  // free again
         }
