@@ -1,8 +1,9 @@
-"""Faults a real process meets: requests longer than the server's limits, idle and excess
-connections under a low open-files limit, SIGTERM during a stalled upload, PostgreSQL stopping and
-restarting under load, and a full disk. Each answers clearly (a Bugzilla error on /rest; 503 with
-Retry-After for what passes), loses or half-stores nothing, and leaves the process running — or,
-after SIGTERM, lets it exit within its shutdown period."""
+"""Faults a real process meets (on SQLite and PostgreSQL where the database matters): requests
+longer than the server's limits, idle and excess connections under a low open-files limit,
+SIGTERM during a stalled upload or a hung job, PostgreSQL stopping and restarting under load, and
+a full disk. Each answers clearly (a Bugzilla error on /rest; 503 with Retry-After for what
+passes), loses or half-stores nothing, and leaves the process running — or, after SIGTERM, lets
+it exit within its shutdown period."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from harness import ADMIN, BugzotServer, PgCluster, Rest, child_env, wait_until
+from harness import ADMIN, BugzotServer, PgCluster, Postgres, Rest, child_env, wait_until
 
 UNAVAILABLE = -32001  # BugZot's Bugzilla code for "temporarily unavailable, try again"
 
@@ -112,103 +113,115 @@ def test_an_overlong_address_or_header_gets_a_bugzilla_error_on_rest(site, serve
 
 # --- idle and excess connections (item 13) -----------------------------------------------------
 
-def test_idle_connections_cannot_take_every_descriptor(launch, bugzot_bin, tmp_path):
-    # 256 open files: the server fits its connection cap under it (about a hundred).
-    server = launch(bugzot_bin, tmp_path, None, extra_args=("--idle-timeout", "3", "--header-timeout", "2"),
-                          launcher=("prlimit", "--nofile=256:256"))
-    server.start()
-    idle: list[socket.socket] = []
-    try:
-        admin = make_world(server)
-        bug = file_bug(admin)
-        for _ in range(350):
-            sock = socket.socket()
-            sock.settimeout(2)
-            try:
-                sock.connect(("127.0.0.1", server.port))
-                idle.append(sock)
-            except OSError:
+def test_idle_connections_cannot_take_every_descriptor(launch, bugzot_bin, tmp_path, backend):
+    database = backend.fresh_database() if backend else contextlib.nullcontext(None)
+    with database as database_url:
+        # 256 open files: the server fits its connection cap under it (about a hundred).
+        server = launch(bugzot_bin, tmp_path, database_url, extra_args=("--idle-timeout", "3", "--header-timeout", "2"),
+                        launcher=("prlimit", "--nofile=256:256"))
+        server.start()
+        idle: list[socket.socket] = []
+        try:
+            admin = make_world(server)
+            bug = file_bug(admin)
+            for _ in range(350):
+                sock = socket.socket()
+                sock.settimeout(2)
+                try:
+                    sock.connect(("127.0.0.1", server.port))
+                    idle.append(sock)
+                except OSError:
+                    sock.close()
+            assert len(idle) > 200, "the test could not open enough connections to matter"
+
+            # A new client gets an answer or a clear refusal, soon; never silence.
+            started = time.monotonic()
+            response = session().get(f"{server.rest_url}/bug/{bug}", params={"Bugzilla_api_key": admin.api_key}, timeout=30)
+            assert time.monotonic() - started < 20
+            if response.status_code == 503:
+                assert_unavailable(response, "too many open connections")
+            else:
+                assert response.status_code == 200, response.text[:500]
+
+            # Every idle connection is closed after the idle timeout (those past the cap at once, with a 503).
+            deadline = time.monotonic() + 40
+            refused = 0
+            for sock in idle:
+                answer = read_until_closed(sock, max(0.1, deadline - time.monotonic()))
+                if answer:
+                    assert answer.startswith(b"HTTP/1.1 503") and b"Retry-After: 5" in answer, answer[:300]
+                    refused += 1
+            assert refused > 0, "no connection was past the cap"
+            assert time.monotonic() < deadline, "idle connections were still open long after the idle timeout"
+
+            # Headers that trickle in are cut off after the header timeout.
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow:
+                slow.sendall(b"GET /rest/version HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                answer = read_until_closed(slow, 15)
+            # A Bugzilla error on /rest (400, which its clients read), a plain 408 elsewhere.
+            assert answer.startswith(b"HTTP/1.1 400") and b"did not arrive in time" in answer, answer[:300]
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow:
+                slow.sendall(b"GET /bugs HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                answer = read_until_closed(slow, 15)
+            assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive in time" in answer, answer[:300]
+
+            # The process survived and serves as before.
+            assert server.proc.poll() is None, server.log()
+            assert admin.get(f"/bug/{bug}")["bugs"][0]["id"] == bug
+        finally:
+            for sock in idle:
                 sock.close()
-        assert len(idle) > 200, "the test could not open enough connections to matter"
-
-        # A new client gets an answer or a clear refusal, soon; never silence.
-        started = time.monotonic()
-        response = session().get(f"{server.rest_url}/bug/{bug}", params={"Bugzilla_api_key": admin.api_key}, timeout=30)
-        assert time.monotonic() - started < 20
-        if response.status_code == 503:
-            assert_unavailable(response, "too many open connections")
-        else:
-            assert response.status_code == 200, response.text[:500]
-
-        # Every idle connection is closed after the idle timeout (those past the cap at once, with a 503).
-        deadline = time.monotonic() + 40
-        refused = 0
-        for sock in idle:
-            answer = read_until_closed(sock, max(0.1, deadline - time.monotonic()))
-            if answer:
-                assert answer.startswith(b"HTTP/1.1 503") and b"Retry-After: 5" in answer, answer[:300]
-                refused += 1
-        assert refused > 0, "no connection was past the cap"
-        assert time.monotonic() < deadline, "idle connections were still open long after the idle timeout"
-
-        # Headers that trickle in are cut off after the header timeout.
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow:
-            slow.sendall(b"GET /rest/version HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            answer = read_until_closed(slow, 15)
-        # A Bugzilla error on /rest (400, which its clients read), a plain 408 elsewhere.
-        assert answer.startswith(b"HTTP/1.1 400") and b"did not arrive in time" in answer, answer[:300]
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow:
-            slow.sendall(b"GET /bugs HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            answer = read_until_closed(slow, 15)
-        assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive in time" in answer, answer[:300]
-
-        # The process survived and serves as before.
-        assert server.proc.poll() is None, server.log()
-        assert admin.get(f"/bug/{bug}")["bugs"][0]["id"] == bug
-    finally:
-        for sock in idle:
-            sock.close()
-        server.stop()
+            server.stop()
 
 
 # --- SIGTERM with a stalled upload (item 14) ---------------------------------------------------
 
 @pytest.mark.parametrize("store", ["files", "database"])
-def test_sigterm_cuts_a_stalled_upload_off_within_the_shutdown_period(launch, bugzot_bin, tmp_path, store):
-    shutdown_period = 3
-    server = launch(bugzot_bin, tmp_path, None,
-                          extra_args=("--shutdown-timeout", str(shutdown_period), "--attachment-store", store))
-    server.start()
-    admin = make_world(server)
-    bug = file_bug(admin)
-    path = (f"/api/bugs/{bug}/attachments?file_name=big.bin&summary=Big&Bugzilla_api_key={admin.api_key}")
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as upload:
-        upload.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                        "Content-Length: 2000000\r\n\r\n").encode() + b"x" * 300_000)
-        time.sleep(1)  # the server is storing it, and waits for the rest
+def test_sigterm_cuts_a_stalled_upload_off_within_the_shutdown_period(launch, bugzot_bin, tmp_path, store, backend):
+    database = backend.fresh_database() if backend else contextlib.nullcontext(None)
+    with database as database_url:
+        shutdown_period = 3
+        server = launch(bugzot_bin, tmp_path, database_url,
+                        extra_args=("--shutdown-timeout", str(shutdown_period), "--attachment-store", store))
+        server.start()
+        admin = make_world(server)
+        bug = file_bug(admin)
+        path = (f"/api/bugs/{bug}/attachments?file_name=big.bin&summary=Big&Bugzilla_api_key={admin.api_key}")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as upload:
+            upload.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: 2000000\r\n\r\n").encode() + b"x" * 300_000)
+            time.sleep(1)  # the server is storing it, and waits for the rest
 
-        signalled = time.monotonic()
-        server.proc.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            server.proc.send_signal(signal.SIGTERM)
+            try:
+                code = server.proc.wait(timeout=shutdown_period + 15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                pytest.fail(f"bugzot serve was still running {shutdown_period + 15}s after SIGTERM:\n{server.log()}")
+        assert time.monotonic() - signalled < shutdown_period + 15
+        assert code == 0, server.log()
+        assert "request cut off by the shutdown" in server.log(), server.log()
+
+        # Nothing of the cut-off upload was kept: no file, no row (the database store keeps chunks as rows).
+        kept = [p for p in (server.data_dir / "attachments").rglob("*") if p.is_file()]
+        assert kept == []
+        assert [row_count(database_url, server, table) for table in ("attachments", "blobs", "blob_chunks")] == [0, 0, 0]
+        server.start()
         try:
-            code = server.proc.wait(timeout=shutdown_period + 15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            pytest.fail(f"bugzot serve was still running {shutdown_period + 15}s after SIGTERM:\n{server.log()}")
-    assert time.monotonic() - signalled < shutdown_period + 15
-    assert code == 0, server.log()
-    assert "request cut off by the shutdown" in server.log(), server.log()
+            assert admin.get(f"/bug/{bug}/attachment")["bugs"][str(bug)] == []
+        finally:
+            server.stop()
 
-    # Nothing of the cut-off upload was kept: no file, no row (the database store keeps chunks as rows).
-    kept = [p for p in (server.data_dir / "attachments").rglob("*") if p.is_file()]
-    assert kept == []
+
+def row_count(database_url: str | None, server: BugzotServer, table: str) -> int:
+    """The rows of `table` in the server's database, read beside it (the server is stopped)."""
+    if database_url:
+        counted = Postgres(database_url).psql(f"SELECT count(*) FROM {table}")
+        assert counted.rc == 0, counted
+        return int(counted.stdout.strip())
     with contextlib.closing(sqlite3.connect(server.data_dir / "bugzot.sqlite")) as db:
-        counts = [db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("attachments", "blobs", "blob_chunks")]
-    assert counts == [0, 0, 0]
-    server.start()
-    try:
-        assert admin.get(f"/bug/{bug}/attachment")["bugs"][str(bug)] == []
-    finally:
-        server.stop()
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 # --- SIGTERM with a job hanging in `bugzot worker` ----------------------------------------------
