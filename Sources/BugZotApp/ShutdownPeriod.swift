@@ -10,7 +10,9 @@ public func runUntilShutdown(_ services: [any Service], gracePeriod: Duration, l
     var configuration = ServiceGroupConfiguration(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     configuration.maximumGracefulShutdownDuration = gracePeriod
-    // Cancellation that itself hangs ends the process rather than leaving it running.
+    // Cancellation that itself hangs ends the process rather than leaving it running. The database,
+    // cancelled with the rest, stops last: it first lets the clean-ups of the work cut off finish,
+    // for a couple of seconds at most, well within this.
     configuration.maximumCancellationDuration = .seconds(10)
     try await ServiceGroup(configuration: configuration).run()
 }

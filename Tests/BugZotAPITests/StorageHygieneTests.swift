@@ -2,6 +2,7 @@ import BugZotStorage
 import Foundation
 import NIOCore
 import SQLKit
+import ServiceLifecycle
 import Testing
 
 @Suite("Storage hygiene: one connection per unit of work, and no leftovers from crashed uploads")
@@ -84,5 +85,30 @@ struct StorageHygieneTests {
             #expect(Set(left) == [kept, recent])
             #expect(try await store.get(kept) == Array("kept bytes".utf8))
         }
+    }
+
+    @Test(
+        "cut off at the end of a shutdown, the database stops last: a call under way, and a clean-up begun just after, still finish",
+        arguments: TestBackend.all)
+    func cutOffDatabaseStopsLast(backend: TestBackend) async throws {
+        let database = try await backend.makeDatabase()
+        let service = Task { try await database.run() }
+        let one = { @Sendable (sql: any SQLDatabase) in try await sql.raw("SELECT 1 AS one").first() != nil }
+        let (begun, began) = AsyncStream.makeStream(of: Void.self)
+        let underWay = Task {
+            try await database.transaction { sql in
+                began.yield()
+                try await Task.sleep(for: .milliseconds(200))
+                return try await one(sql)
+            }
+        }
+        for await _ in begun { break }
+        // Cut off, as ServiceLifecycle does with every service at once; the work cut off with it
+        // then cleans up in a task of its own.
+        service.cancel()
+        let cleanUp = Task { try await database.transaction(one) }
+        #expect(try await underWay.value)
+        #expect(try await cleanUp.value)
+        try await service.value
     }
 }

@@ -207,24 +207,28 @@ public struct JobWorker: Service {
         }
         let now = Date()
         do {
-            try await database.transaction { sql in
-                let store = SQLStore(sql)
-                switch outcome {
-                case nil:
-                    try await store.completeJob(id: job.id, at: now)
-                case .postponed(let until, let reason):
-                    try await store.postponeJob(id: job.id, until: until, reason: reason)
-                    logger.debug("job postponed", metadata: metadata.merging(["reason": "\(reason)", "run_at": "\(until)"]) { $1 })
-                case .permanent(let failure):
-                    try await bury(job, at: now, failure: failure, store: store, metadata: metadata)
-                case .retryLater(let failure) where job.attempts >= settings.maximumAttempts:
-                    try await bury(job, at: now, failure: failure, store: store, metadata: metadata)
-                case .retryLater(let failure):
-                    let runAt = now.addingTimeInterval(delay(afterAttempt: job.attempts))
-                    try await store.retryJob(id: job.id, at: runAt, error: failure)
-                    logger.warning("job failed, will retry", metadata: metadata.merging(["error": "\(failure)", "retry_at": "\(runAt)"]) { $1 })
+            // In a task of its own, so that a job that has run records its outcome even when the
+            // shutdown period ends at that moment (the database lets the call finish: `CallDrain`).
+            try await Task { [self] in
+                try await database.transaction { sql in
+                    let store = SQLStore(sql)
+                    switch outcome {
+                    case nil:
+                        try await store.completeJob(id: job.id, at: now)
+                    case .postponed(let until, let reason):
+                        try await store.postponeJob(id: job.id, until: until, reason: reason)
+                        logger.debug("job postponed", metadata: metadata.merging(["reason": "\(reason)", "run_at": "\(until)"]) { $1 })
+                    case .permanent(let failure):
+                        try await bury(job, at: now, failure: failure, store: store, metadata: metadata)
+                    case .retryLater(let failure) where job.attempts >= settings.maximumAttempts:
+                        try await bury(job, at: now, failure: failure, store: store, metadata: metadata)
+                    case .retryLater(let failure):
+                        let runAt = now.addingTimeInterval(delay(afterAttempt: job.attempts))
+                        try await store.retryJob(id: job.id, at: runAt, error: failure)
+                        logger.warning("job failed, will retry", metadata: metadata.merging(["error": "\(failure)", "retry_at": "\(runAt)"]) { $1 })
+                    }
                 }
-            }
+            }.value
         } catch {
             // The lease runs out and the job runs again: at least once, never lost.
             logger.error("could not record a job's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })

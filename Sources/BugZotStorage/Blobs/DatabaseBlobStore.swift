@@ -65,7 +65,10 @@ public struct DatabaseBlobStore: BlobStore {
             }
             return (key, size)
         } catch {
-            // In a task of its own, so that it runs even when the upload was cut off by cancellation.
+            // In a task of its own, so that it runs even when the upload was cut off by cancellation;
+            // the database lets it finish before it closes (`CallDrain`). Removing the chunks here
+            // rather than leaving them to a later sweep: instances share the database, so a sweep
+            // cannot tell an upload cut off from one still under way elsewhere, except by its age.
             try? await Task { [database] in
                 try await database.transaction { sql in
                     try await sql.raw("DELETE FROM blob_chunks WHERE blob_key = \(bind: upload)").run()

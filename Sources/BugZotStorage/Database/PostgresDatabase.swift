@@ -32,6 +32,7 @@ public final class PostgresDatabase: Database {
     /// Opened when the pool runs: no call leases a connection before (commands start the
     /// database's service alongside their work, so a first query may come before it).
     private let running = StartSignal()
+    private let drain = CallDrain()
 
     /// - Parameter searchPath: a schema to work in instead of `public` (tests use one each).
     public init(url: String, searchPath: String? = nil, deadlines: Deadlines = Deadlines(), logger: Logger) throws {
@@ -50,8 +51,10 @@ public final class PostgresDatabase: Database {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await ConnectionScope.hold {
             try await running.wait()
-            return try await withDeadline { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+            return try await drain.call {
+                try await withDeadline { connection in
+                    try await body(connection.sql(queryLogLevel: nil))
+                }
             }
         }
     }
@@ -60,9 +63,11 @@ public final class PostgresDatabase: Database {
         try await ConnectionScope.hold {
             try await running.wait()
             do {
-                return try await withDeadline { [logger] connection in
-                    try await connection.withTransaction(logger: logger) { connection in
-                        try await body(connection.sql(queryLogLevel: nil))
+                return try await drain.call {
+                    try await withDeadline { [logger] connection in
+                        try await connection.withTransaction(logger: logger) { connection in
+                            try await body(connection.sql(queryLogLevel: nil))
+                        }
                     }
                 }
             } catch let error as PostgresTransactionError {
@@ -136,13 +141,20 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    /// Runs the connection pool until shutdown.
+    /// Runs the connection pool until shutdown; cut off, it first lets the clean-ups of the work
+    /// cut off with it finish (see `CallDrain`).
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        // Detached, so that only this stops the pool: not this service's cancellation, nor (the client
+        // being a service too) the graceful shutdown ServiceLifecycle still signals it once cancelled.
+        let pool = Task.detached { [client, running] in
             // `client.run()` marks the pool running before it first suspends, ahead of any waiter.
-            self.running.open()
-            await self.client.run()
+            running.open()
+            await client.run()
         }
+        try? await gracefulShutdown()
+        await drain.finish(cutOff: Task.isCancelled)
+        pool.cancel()
+        await pool.value
     }
 
     /// Reads `postgres://user:password@host:port/database?sslmode=…`.

@@ -16,6 +16,7 @@ public final class SQLiteDatabase: Database {
     private let logger: Logger
     /// The longest a transaction waits for the writer before it is answered as an outage.
     private let writerWait: Duration
+    private let drain = CallDrain()
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter writerWait: how long a transaction may wait for the single writer.
@@ -49,7 +50,7 @@ public final class SQLiteDatabase: Database {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
-            return try await ConnectionScope.hold { try await body(readers[abs(index) % readers.count].sql()) }
+            return try await ConnectionScope.hold { try await drain.call { try await body(readers[abs(index) % readers.count].sql()) } }
         } catch {
             throw StorageUnavailable(classifying: error) ?? error
         }
@@ -58,7 +59,7 @@ public final class SQLiteDatabase: Database {
     /// A full disk, a lock held past `busy_timeout` or a writer busy past `writerWait` comes out as `StorageUnavailable`.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await ConnectionScope.hold { try await writeTransaction(body) }
+            return try await ConnectionScope.hold { try await drain.call { try await writeTransaction(body) } }
         } catch {
             throw StorageUnavailable(classifying: error) ?? error
         }
@@ -82,9 +83,11 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    /// Waits for shutdown, then closes every connection.
+    /// Waits for shutdown, then closes every connection; cut off, it first lets the clean-ups of
+    /// the work cut off with it finish (see `CallDrain`).
     public func run() async throws {
         try? await gracefulShutdown()
+        await drain.finish(cutOff: Task.isCancelled)
         // Closing must finish even when shutdown came as cancellation, so it runs in its own task.
         try await Task { try await self.close() }.value
     }
