@@ -1,3 +1,4 @@
+import Logging
 import ServiceLifecycle
 import SQLKit
 
@@ -42,19 +43,31 @@ extension Database {
         }
     }
 
-    /// Runs `body` with this database's service running alongside, for one-off commands.
+    /// Runs `body` with this database's service running alongside, for one-off commands. The
+    /// service is then shut down gracefully, not cancelled, so it closes as soon as its calls are
+    /// done (a cancelled database waits a moment for the clean-ups of cut-off work: `CallDrain`).
     public func withRunning<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
+        let service = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: self)], logger: Logger(label: "bugzot.database", factory: { _ in SwiftLogNoOpLogHandler() })))
+        return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await self.run()
+                try await service.run()
                 return nil
             }
             group.addTask { try await body() }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
+            do {
+                while let finished = try await group.next() {
+                    guard let value = finished else { continue }
+                    await service.triggerGracefulShutdown()
+                    try await group.waitForAll()
+                    return value
+                }
+                throw CancellationError()
+            } catch {
+                group.cancelAll()  // the body failed, or the database could not run
+                throw error
             }
-            throw CancellationError()
         }
     }
 }
