@@ -45,6 +45,9 @@ public struct AppConfiguration: Sendable {
     /// The longest one database call may take, waiting for a connection included (on SQLite: the
     /// longest a transaction waits for the single writer).
     public var databaseTimeoutSeconds: Double = 30
+    /// The most bugs one search on /rest returns (Bugzilla's `max_search_results`): a search asking
+    /// for all (`limit=0` or none) or for more that matches more is refused, never cut short.
+    public var maxSearchResults = 10_000
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,

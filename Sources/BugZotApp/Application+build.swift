@@ -114,7 +114,7 @@ public func buildApplication(
     let worker = configuration.runsWorker ? MigratingService(migration, then: try makeWorker(configuration, services: services, logger: logger)) : nil
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes).register(on: router)
+    RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes, maxSearchResults: configuration.maxSearchResults).register(on: router)
     AttachmentTransfer(services: services).register(on: router)
     QueueAPI(services: services).register(on: router)
     try await WebUI.load(services: services, publicURL: configuration.publicURL).register(on: router)

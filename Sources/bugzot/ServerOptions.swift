@@ -2,7 +2,7 @@ import ArgumentParser
 import BugZotApp
 import Foundation
 
-/// The HTTP server's protections against idle, slow and too many clients.
+/// The HTTP server's protections against idle, slow and too many clients, and against searches too large to answer.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds before an idle keep-alive connection is closed (env BUGZOT_IDLE_TIMEOUT; default 60).")
     var idleTimeout: Double?
@@ -13,10 +13,21 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Open connections served at once; more are answered 503 (env BUGZOT_MAX_CONNECTIONS; default 1000, lowered to fit the open-files limit).")
     var maxConnections: Int?
 
+    @Option(help: "Most bugs one /rest search returns; a search matching more is refused with an error naming this limit, never cut short (env BUGZOT_MAX_SEARCH_RESULTS; default 10000).")
+    var maxSearchResults: Int?
+
     private func connections() throws -> Int? {
         guard let text = maxConnections.map({ String($0) }) ?? ProcessInfo.processInfo.environment["BUGZOT_MAX_CONNECTIONS"] else { return nil }
         guard let value = Int(text), (1...1_000_000).contains(value) else {
             throw ValidationError("--max-connections (or BUGZOT_MAX_CONNECTIONS) must be between 1 and 1000000.")
+        }
+        return value
+    }
+
+    private func searchResults() throws -> Int? {
+        guard let text = maxSearchResults.map({ String($0) }) ?? ProcessInfo.processInfo.environment["BUGZOT_MAX_SEARCH_RESULTS"] else { return nil }
+        guard let value = Int(text), (1...10_000_000).contains(value) else {
+            throw ValidationError("--max-search-results (or BUGZOT_MAX_SEARCH_RESULTS) must be between 1 and 10000000.")
         }
         return value
     }
@@ -30,6 +41,7 @@ struct ServerOptions: ParsableArguments {
         if let idle = try seconds(idleTimeout, "idle-timeout", "BUGZOT_IDLE_TIMEOUT") { configuration.idleTimeoutSeconds = idle }
         if let header = try seconds(headerTimeout, "header-timeout", "BUGZOT_HEADER_TIMEOUT") { configuration.headerTimeoutSeconds = header }
         if let count = try connections() { configuration.maxConnections = count }
+        if let count = try searchResults() { configuration.maxSearchResults = count }
     }
 }
 

@@ -38,8 +38,23 @@ public struct BugSearch: Sendable, Equatable {
     public var offset: Int = 0
     /// Keyset pagination: only rows after this one in the search's order (one sort column at most).
     public var after: BugCursor?
+    /// Set when the search asks for every match (or for more than this many): a match larger than
+    /// this is refused by `checkResultCount`, never cut short. `limit` is then ignored.
+    public var maximumResults: Int?
 
     public init() {}
+
+    /// The rows the store reads: `limit`, or one more than `maximumResults`, to tell when too many match.
+    public var rowsToRead: Int? { maximumResults.map { $0 + 1 } ?? limit }
+
+    /// Refuses a result that `maximumResults` bounds and `count` rows exceed.
+    public func checkResultCount(_ count: Int) throws(DomainError) {
+        guard let maximumResults, count > maximumResults else { return }
+        throw .invalidParameter(
+            parameter: "limit",
+            reason: "more than \(maximumResults) bugs match, the most one search returns (max_search_results). "
+                + "Narrow the search, or page through it with limit (at most \(maximumResults)) and offset.")
+    }
 
     /// How many values each list criterion holds, to bound a search's cost.
     public var listSizes: [(field: String, count: Int)] {

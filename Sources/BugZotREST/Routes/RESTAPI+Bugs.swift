@@ -4,13 +4,10 @@ import Foundation
 import Hummingbird
 
 extension RESTAPI {
-    /// The most bugs one search returns (Bugzilla's `max_search_results`).
-    static let maxSearchResults = 10_000
-
     /// `GET /bug`: search. Bugs the caller can't see are silently left out.
     @Sendable func searchBugs(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
-        let search = try Self.bugSearch(from: call.parameters)
+        let search = try Self.bugSearch(from: call.parameters, maxSearchResults: maxSearchResults)
         let bugs = try await services.bugs.search(search, by: principal)
         return try await bugList(bugs, call: call, principal: principal, faults: nil)
     }

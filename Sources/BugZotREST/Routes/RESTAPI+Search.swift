@@ -2,10 +2,12 @@ import BugZotDomain
 import Foundation
 
 extension RESTAPI {
-    /// Reads Bugzilla's search parameters, by API or internal name.
-    static func bugSearch(from parameters: RESTParameters) throws(DomainError) -> BugSearch {
+    /// Reads Bugzilla's search parameters, by API or internal name. `limit=0` (or none, without an
+    /// offset) asks for every match and a limit above `maxSearchResults` for more than it: either is
+    /// refused when more than `maxSearchResults` bugs match.
+    static func bugSearch(from parameters: RESTParameters, maxSearchResults: Int) throws(DomainError) -> BugSearch {
         var search = BugSearch()
-        for text in try parameters.strings(["id", "bug_id"]) {
+        for text in try parameters.strings(["id", "bug_id", "ids"]) {
             for part in text.split(separator: ",") {
                 guard let id = Int(part.trimmingCharacters(in: .whitespaces)) else {
                     throw .notNumeric(parameter: "id", value: String(part))
@@ -43,9 +45,9 @@ extension RESTAPI {
         guard (limit ?? 0) >= 0 else { throw .invalidParameter(parameter: "limit", reason: "must not be negative.") }
         search.offset = offset
         switch limit {
-        case nil: search.limit = offset > 0 ? 50 : maxSearchResults
-        case 0: search.limit = maxSearchResults
-        case let limit?: search.limit = min(limit, maxSearchResults)
+        case nil where offset > 0: search.limit = 50
+        case let limit? where limit > 0 && limit <= maxSearchResults: search.limit = limit
+        default: search.maximumResults = maxSearchResults
         }
         return search
     }

@@ -11,10 +11,13 @@ public struct RESTAPI: Sendable {
     let services: AppServices
     /// The largest request body accepted, in bytes.
     let bodyLimit: Int
+    /// The most bugs one search returns (Bugzilla's `max_search_results`); more matches are an error.
+    let maxSearchResults: Int
 
-    public init(services: AppServices, bodyLimit: Int) {
+    public init(services: AppServices, bodyLimit: Int, maxSearchResults: Int) {
         self.services = services
         self.bodyLimit = bodyLimit
+        self.maxSearchResults = maxSearchResults
     }
 
     typealias Handler = @Sendable (RESTCall) async throws -> Response

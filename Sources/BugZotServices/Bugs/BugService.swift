@@ -51,6 +51,7 @@ public struct BugService: Sendable {
         return try await database.read { sql in
             let store = SQLStore(sql)
             let ids = try await store.searchBugIDs(search, viewer: principal, policy: policy)
+            try search.checkResultCount(ids.count)
             let visible = try await store.bugs(ids: ids).filter { Visibility.canSee($0, principal, policy: policy) }
             return try await scrubbed(visible, store: store, by: principal)
         }
@@ -60,7 +61,9 @@ public struct BugService: Sendable {
     public func searchIDs(_ search: BugSearch, by principal: Principal) async throws -> [Int] {
         try policy.checkListSizes(search.listSizes)
         try search.checkText()
-        return try await database.read { sql in try await SQLStore(sql).searchBugIDs(search, viewer: principal, policy: policy) }
+        let ids = try await database.read { sql in try await SQLStore(sql).searchBugIDs(search, viewer: principal, policy: policy) }
+        try search.checkResultCount(ids.count)
+        return ids
     }
 
     /// Each bug's history, with changes naming bugs the viewer can't see left out.

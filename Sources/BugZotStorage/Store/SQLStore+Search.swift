@@ -75,9 +75,9 @@ extension SQLStore {
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
         query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
         if order.last?.column != .id { query += ", b.id ASC" }
-        if let limit = search.limit { query += " LIMIT \(bind: limit)" }
+        if let limit = search.rowsToRead { query += " LIMIT \(bind: limit)" }
         if search.offset > 0 {
-            if search.limit == nil { query += " LIMIT \(bind: Int(Int32.max))" }  // SQLite needs a LIMIT before OFFSET
+            if search.rowsToRead == nil { query += " LIMIT \(bind: Int(Int32.max))" }  // SQLite needs a LIMIT before OFFSET
             query += " OFFSET \(bind: search.offset)"
         }
         return try await all(query).map { try $0.int("id") }

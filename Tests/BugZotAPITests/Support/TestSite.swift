@@ -26,15 +26,16 @@ struct TestSite: Sendable {
     /// Runs `body` against a fresh site on `backend`.
     static func with(
         _ backend: TestBackend, bodyLimit: Int = 256 * 1024, attachmentLimit: Int = 64 * 1024,
-        attachmentStore: AttachmentStoreKind = .files, _ body: @Sendable (TestSite) async throws -> Void
+        attachmentStore: AttachmentStoreKind = .files, maxSearchResults: Int = 10_000, _ body: @Sendable (TestSite) async throws -> Void
     ) async throws {
         let database = try await backend.makeDatabase()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
-        let configuration = AppConfiguration(
+        var configuration = AppConfiguration(
             dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
             attachmentStore: attachmentStore, runsWorker: false)  // tests run jobs themselves
+        configuration.maxSearchResults = maxSearchResults
         let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
-        try await app.test(.router) { client in
+        try await app.test(.router) { [configuration] client in
             let services = makeServices(configuration, database: database)
             var keys: [String: String] = [:]
             let people: [(String, [String])] = [
