@@ -97,7 +97,7 @@ extension SQLStore {
         let value: SQLQueryString
         switch (cursor.value, sort.column.isNumeric) {
         case (.number(let number), true): value = "\(bind: number)"
-        case (.text(let text), false): value = "\(bind: text)"
+        case (.text(let text), false): value = DefinedOrder(sort.column)?.rank(of: "\(bind: text)") ?? "\(bind: text)"
         default: throw DomainError.invalidParameter(parameter: "after", reason: "the position does not fit the sort column.")
         }
         return "(\(column) \(comparison) \(value) OR (\(column) = \(value) AND b.id > \(bind: cursor.id)))"
@@ -129,10 +129,10 @@ extension SQLStore {
         switch column {
         case .id: "b.id"
         case .summary: "b.summary"
-        case .status: "b.status"
-        case .resolution: "b.resolution"
-        case .severity: "b.severity"
-        case .priority: "b.priority"
+        case .status: DefinedOrder.status.rank(of: "b.status")
+        case .resolution: DefinedOrder.resolution.rank(of: "b.resolution")
+        case .severity: DefinedOrder.severity.rank(of: "b.severity")
+        case .priority: DefinedOrder.priority.rank(of: "b.priority")
         case .product: "(SELECT name FROM products WHERE id = b.product_id)"
         case .component: "(SELECT name FROM components WHERE id = b.component_id)"
         case .version: "b.version"
@@ -142,5 +142,33 @@ extension SQLStore {
         case .lastChangeTime: "b.last_change_at"
         case .targetMilestone: "b.target_milestone"
         }
+    }
+}
+
+/// The columns whose values sort in the order the installation defines — the workflow's statuses
+/// and resolutions, the catalog's severities and priorities — rather than alphabetically. A value
+/// sorts by its `sort_key`; one no longer defined (and the empty resolution of an open bug) first.
+private enum DefinedOrder {
+    case status, resolution, severity, priority
+
+    init?(_ column: BugOrder.Column) {
+        switch column {
+        case .status: self = .status
+        case .resolution: self = .resolution
+        case .severity: self = .severity
+        case .priority: self = .priority
+        default: return nil
+        }
+    }
+
+    /// The sort key of `value` (a column or a bound value), so rows and a page's cursor compare alike.
+    func rank(of value: SQLQueryString) -> SQLQueryString {
+        let key: SQLQueryString = switch self {
+        case .status: "SELECT sort_key FROM statuses WHERE name = \(value)"
+        case .resolution: "SELECT sort_key FROM resolutions WHERE name = \(value)"
+        case .severity: "SELECT sort_key FROM field_values WHERE field = \(bind: SelectField.severity.rawValue) AND value = \(value)"
+        case .priority: "SELECT sort_key FROM field_values WHERE field = \(bind: SelectField.priority.rawValue) AND value = \(value)"
+        }
+        return "COALESCE((\(key)), 0)"
     }
 }
