@@ -84,10 +84,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What every HTTP adapter shares: the request context, request logging, multipart streaming.
+        // What every HTTP adapter shares: the request context, request logging and statement counting, multipart streaming.
         .target(
             name: "BugZotHTTP",
             dependencies: [
+                "BugZotStorage",  // the per-request statement counter
                 .hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -45,6 +45,10 @@ public struct AppConfiguration: Sendable {
     /// The longest one database call may take, waiting for a connection included (on SQLite: the
     /// longest a transaction waits for the single writer).
     public var databaseTimeoutSeconds: Double = 30
+    /// Whether responses say how many SQL statements they took (`X-BugZot-SQL-Statements`), for
+    /// tests and benchmarks; off by default, so as not to show internals. The request log line has
+    /// the count either way.
+    public var exposesStatementCounts = false
     /// The most bugs one search on /rest returns (Bugzilla's `max_search_results`): a search asking
     /// for all (`limit=0` or none) or for more that matches more is refused, never cut short.
     public var maxSearchResults = 10_000

@@ -113,6 +113,7 @@ public func buildApplication(
     let migration = Migration(database: database, logger: logger)
     let worker = configuration.runsWorker ? MigratingService(migration, then: try makeWorker(configuration, services: services, logger: logger)) : nil
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: StatementCountMiddleware(exposesCount: configuration.exposesStatementCounts))
     router.add(middleware: RequestLogMiddleware())
     RESTAPI(services: services, bodyLimit: configuration.maxRequestBytes, maxSearchResults: configuration.maxSearchResults).register(on: router)
     AttachmentTransfer(services: services).register(on: router)

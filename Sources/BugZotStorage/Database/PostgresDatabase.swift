@@ -53,7 +53,7 @@ public final class PostgresDatabase: Database {
             try await running.wait()
             return try await drain.call {
                 try await withDeadline { connection in
-                    try await body(connection.sql(queryLogLevel: nil))
+                    try await body(connection.sql(queryLogLevel: nil).countingStatements())
                 }
             }
         }
@@ -65,8 +65,12 @@ public final class PostgresDatabase: Database {
             do {
                 return try await drain.call {
                     try await withDeadline { [logger] connection in
-                        try await connection.withTransaction(logger: logger) { connection in
-                            try await body(connection.sql(queryLogLevel: nil))
+                        // PostgresNIO sends BEGIN and COMMIT (or ROLLBACK) itself: counted here, as on SQLite.
+                        let counter = StatementCounter.current
+                        counter?.record()
+                        defer { counter?.record() }
+                        return try await connection.withTransaction(logger: logger) { connection in
+                            try await body(connection.sql(queryLogLevel: nil).countingStatements())
                         }
                     }
                 }

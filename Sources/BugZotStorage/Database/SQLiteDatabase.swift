@@ -50,7 +50,7 @@ public final class SQLiteDatabase: Database {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
-            return try await ConnectionScope.hold { try await drain.call { try await body(readers[abs(index) % readers.count].sql()) } }
+            return try await ConnectionScope.hold { try await drain.call { try await body(readers[abs(index) % readers.count].sql().countingStatements()) } }
         } catch {
             throw StorageUnavailable(classifying: error) ?? error
         }
@@ -70,7 +70,8 @@ public final class SQLiteDatabase: Database {
         return try await writeLock.withLock(
             waitingAtMost: wait, orThrow: { StorageUnavailable(.databaseTimedOut, detail: "the writer stayed busy for \(wait)") }
         ) {
-            let sql = writer.sql()
+            // BEGIN and COMMIT (or ROLLBACK) go through the counter too.
+            let sql = writer.sql().countingStatements()
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(sql)

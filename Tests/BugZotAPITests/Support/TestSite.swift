@@ -26,7 +26,8 @@ struct TestSite: Sendable {
     /// Runs `body` against a fresh site on `backend`.
     static func with(
         _ backend: TestBackend, bodyLimit: Int = 256 * 1024, attachmentLimit: Int = 64 * 1024,
-        attachmentStore: AttachmentStoreKind = .files, maxSearchResults: Int = 10_000, _ body: @Sendable (TestSite) async throws -> Void
+        attachmentStore: AttachmentStoreKind = .files, maxSearchResults: Int = 10_000, exposesStatementCounts: Bool = false,
+        _ body: @Sendable (TestSite) async throws -> Void
     ) async throws {
         let database = try await backend.makeDatabase()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
@@ -34,6 +35,7 @@ struct TestSite: Sendable {
             dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
             attachmentStore: attachmentStore, runsWorker: false)  // tests run jobs themselves
         configuration.maxSearchResults = maxSearchResults
+        configuration.exposesStatementCounts = exposesStatementCounts
         let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
         try await app.test(.router) { [configuration] client in
             let services = makeServices(configuration, database: database)
@@ -72,7 +74,7 @@ struct TestSite: Sendable {
         var headers = headers
         headers[.contentType] = "application/json"
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: buffer)
-        return APIResponse(status: response.status, body: response.body)
+        return APIResponse(status: response.status, headers: response.headers, body: response.body)
     }
 
     func get(_ path: String, as user: String? = nil) async throws -> APIResponse {
@@ -113,14 +115,16 @@ struct TestSite: Sendable {
     }
 }
 
-/// A response: status and JSON body.
+/// A response: status, headers and JSON body.
 struct APIResponse: Sendable {
     let status: HTTPResponse.Status
+    let headers: HTTPFields
     let json: JSONValue
     let text: String
 
-    init(status: HTTPResponse.Status, body: ByteBuffer) {
+    init(status: HTTPResponse.Status, headers: HTTPFields = [:], body: ByteBuffer) {
         self.status = status
+        self.headers = headers
         self.text = String(buffer: body)
         self.json = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
     }
