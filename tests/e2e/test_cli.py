@@ -95,3 +95,10 @@ def test_the_workflow_can_be_switched_to_bugzilla5(bugzot_bin, tmp_path):
 
 def test_serve_on_an_empty_database_says_how_to_create_the_first_administrator(server):
     assert "bugzot user create --login" in server.log_path.read_text()
+
+
+def test_a_bad_search_maximum_is_refused(bugzot_bin, tmp_path):
+    result = bugzot(bugzot_bin, "serve", "--max-search-results", "0", "--data-dir", str(tmp_path))
+
+    assert result.returncode != 0
+    assert "--max-search-results (or BUGZOT_MAX_SEARCH_RESULTS) must be between 1 and 10000000." in result.stderr
