@@ -26,6 +26,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-worker"), help: "Don't run a job worker in this process (env BUGZOT_WORKER=0); run `bugzot worker` elsewhere.")
     var noWorker = false
 
+    @Flag(
+        name: .customLong("expose-sql-statements"),
+        help: "Say in each response how many SQL statements it took (header X-BugZot-SQL-Statements), for benchmarks (env BUGZOT_EXPOSE_SQL_STATEMENTS=1); off by default, the request log has the count anyway."
+    )
+    var exposeSQLStatements = false
+
     @OptionGroup var server: ServerOptions
 
     @OptionGroup var shutdown: ShutdownOptions
@@ -55,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxAttachmentBytes =
             maxAttachmentBytes ?? environment["BUGZOT_MAX_ATTACHMENT_BYTES"].flatMap(Int.init) ?? configuration.maxAttachmentBytes
         configuration.runsWorker = !noWorker && environment["BUGZOT_WORKER"] != "0"
+        configuration.exposesStatementCounts = exposeSQLStatements || environment["BUGZOT_EXPOSE_SQL_STATEMENTS"] == "1"
         notifications.apply(to: &configuration)
         storage.apply(to: &configuration)
         try server.apply(to: &configuration)
