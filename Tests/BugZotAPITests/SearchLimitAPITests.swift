@@ -42,6 +42,23 @@ struct SearchLimitAPITests {
         }
     }
 
+    @Test("count_only=1 gives the total a paged search walks, whatever the page, without hidden bugs and past the maximum", arguments: TestBackend.all)
+    func totalCount(backend: TestBackend) async throws {
+        try await TestSite.with(backend, maxSearchResults: 3) { site in
+            for summary in ["One", "Two", "Three", "Four"] { _ = try await site.fileBug(summary) }
+            _ = try await site.fileSecretBug("Secret one")
+            func count(_ query: String, as user: String) async throws -> JSONValue {
+                try await site.get("/rest/bug?\(query)&count_only=1", as: user).expect(.ok)
+            }
+            #expect(try await count("product=Widget", as: "outsider") == ["bug_count": 4])
+            #expect(try await count("product=Widget", as: "insider") == ["bug_count": 5])
+            #expect(try await count("product=Widget&limit=2&offset=1", as: "outsider") == ["bug_count": 4])
+            #expect(try await count("summary=one", as: "outsider") == ["bug_count": 1])
+            #expect(try await count("summary=one", as: "insider") == ["bug_count": 2])
+            #expect(try await ids(site, "/rest/bug?product=Widget&limit=2&count_only=0", as: "outsider").count == 2)
+        }
+    }
+
     @Test("ids and id filter a search, as a list or comma-separated, and hidden bugs stay hidden", arguments: TestBackend.all)
     func idsFilter(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

@@ -4,10 +4,14 @@ import Foundation
 import Hummingbird
 
 extension RESTAPI {
-    /// `GET /bug`: search. Bugs the caller can't see are silently left out.
+    /// `GET /bug`: search. Bugs the caller can't see are silently left out. With `count_only=1`
+    /// (as bugzilla.mozilla.org has it) only `{"bug_count": N}`: the total a paged search walks.
     @Sendable func searchBugs(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
         let search = try Self.bugSearch(from: call.parameters, maxSearchResults: maxSearchResults)
+        if try call.parameters.bool("count_only") == true {
+            return jsonResponse(["bug_count": .int(try await services.bugs.count(search, by: principal))])
+        }
         let bugs = try await services.bugs.search(search, by: principal)
         return try await bugList(bugs, call: call, principal: principal, faults: nil)
     }

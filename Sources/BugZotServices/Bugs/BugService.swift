@@ -57,6 +57,13 @@ public struct BugService: Sendable {
         }
     }
 
+    /// How many bugs match, of those the principal may see: the total behind a paged search.
+    public func count(_ search: BugSearch, by principal: Principal) async throws -> Int {
+        try policy.checkListSizes(search.listSizes)
+        try search.checkText()
+        return try await database.read { sql in try await SQLStore(sql).countBugs(search, viewer: principal, policy: policy) }
+    }
+
     /// Ids only, for callers that need no more (and to check visibility in bulk).
     public func searchIDs(_ search: BugSearch, by principal: Principal) async throws -> [Int] {
         try policy.checkListSizes(search.listSizes)

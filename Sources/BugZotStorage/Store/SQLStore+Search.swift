@@ -4,8 +4,36 @@ import SQLKit
 
 extension SQLStore {
     /// Ids of the bugs matching `search` that `viewer` may see, in the search's order.
-    /// The visibility condition is `Visibility.canSee` in SQL; keep the two in step.
     public func searchBugIDs(_ search: BugSearch, viewer: Principal, policy: Policy) async throws -> [Int] {
+        var conditions = try matchConditions(search, viewer: viewer, policy: policy)
+        let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
+        if let after = search.after { conditions.append(try keysetCondition(after: after, order: order)) }
+
+        // Bugs alone in FROM: names of products and people are reached through subqueries, so the
+        // planner can walk the id index and stop at the limit.
+        var query: SQLQueryString = "SELECT b.id FROM bugs b"
+        if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
+        query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
+        if order.last?.column != .id { query += ", b.id ASC" }
+        if let limit = search.rowsToRead { query += " LIMIT \(bind: limit)" }
+        if search.offset > 0 {
+            if search.rowsToRead == nil { query += " LIMIT \(bind: Int(Int32.max))" }  // SQLite needs a LIMIT before OFFSET
+            query += " OFFSET \(bind: search.offset)"
+        }
+        return try await all(query).map { try $0.int("id") }
+    }
+
+    /// How many bugs match `search` that `viewer` may see, whatever its order, page and limit.
+    public func countBugs(_ search: BugSearch, viewer: Principal, policy: Policy) async throws -> Int {
+        let conditions = try matchConditions(search, viewer: viewer, policy: policy)
+        var query: SQLQueryString = "SELECT COUNT(*) AS n FROM bugs b"
+        if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
+        return try await first(query)?.int("n") ?? 0
+    }
+
+    /// The conditions on `bugs b` that a search's criteria and the viewer's visibility make, ANDed.
+    /// The visibility condition is `Visibility.canSee` in SQL; keep the two in step.
+    private func matchConditions(_ search: BugSearch, viewer: Principal, policy: Policy) throws -> [SQLQueryString] {
         var conditions: [SQLQueryString] = []
         func anyOf<T: Encodable & Sendable>(_ column: SQLQueryString, _ values: [T]) {
             if !values.isEmpty { conditions.append("\(column) IN \(inList(values))") }
@@ -65,22 +93,7 @@ extension SQLStore {
         if let since = search.createdSince { conditions.append("b.created_at >= \(bind: since.unixSeconds)") }
         if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
         if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { conditions.append(visibility) }
-
-        let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
-        if let after = search.after { conditions.append(try keysetCondition(after: after, order: order)) }
-
-        // Bugs alone in FROM: names of products and people are reached through subqueries, so the
-        // planner can walk the id index and stop at the limit.
-        var query: SQLQueryString = "SELECT b.id FROM bugs b"
-        if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
-        query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
-        if order.last?.column != .id { query += ", b.id ASC" }
-        if let limit = search.rowsToRead { query += " LIMIT \(bind: limit)" }
-        if search.offset > 0 {
-            if search.rowsToRead == nil { query += " LIMIT \(bind: Int(Int32.max))" }  // SQLite needs a LIMIT before OFFSET
-            query += " OFFSET \(bind: search.offset)"
-        }
-        return try await all(query).map { try $0.int("id") }
+        return conditions
     }
 
     /// Rows after the cursor in `order` (one column, then id ascending): a page that costs the
