@@ -46,10 +46,12 @@ def backend(request) -> Postgres | None:
 
 
 @pytest.fixture(scope="module")
-def server(backend, bugzot_bin, tmp_path_factory):
+def server(request, backend, bugzot_bin, tmp_path_factory):
+    """The module's server, started with the module's SERVER_ARGS (flags of `bugzot serve`), if any."""
     database = backend.fresh_database() if backend else contextlib.nullcontext(None)
     with database as database_url:
-        srv = BugzotServer(bugzot_bin, tmp_path_factory.mktemp("bugzot"), database_url)
+        srv = BugzotServer(bugzot_bin, tmp_path_factory.mktemp("bugzot"), database_url,
+                           tuple(getattr(request.module, "SERVER_ARGS", ())))
         srv.start()
         try:
             yield srv

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
 
-from harness import BugzotServer
-
 MAXIMUM = 2
-
-
-@pytest.fixture(scope="module")
-def server(backend, bugzot_bin, tmp_path_factory):
-    """A server that returns at most MAXIMUM bugs per search."""
-    database = backend.fresh_database() if backend else contextlib.nullcontext(None)
-    with database as database_url:
-        srv = BugzotServer(bugzot_bin, tmp_path_factory.mktemp("bugzot"), database_url,
-                           extra_args=("--max-search-results", str(MAXIMUM)))
-        srv.start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+SERVER_ARGS = ("--max-search-results", str(MAXIMUM))  # this module's server returns at most MAXIMUM bugs per search
 
 
 @pytest.fixture(scope="module")
