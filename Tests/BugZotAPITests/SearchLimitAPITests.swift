@@ -59,6 +59,24 @@ struct SearchLimitAPITests {
         }
     }
 
+    @Test("after=ID pages by position in the search's order, within the maximum, never after a hidden bug", arguments: TestBackend.all)
+    func keysetPages(backend: TestBackend) async throws {
+        try await TestSite.with(backend, maxSearchResults: 3) { site in
+            var filed: [Int] = []
+            for summary in ["Echo", "Alpha", "Delta", "Bravo", "Charlie"] { filed.append(try await site.fileBug(summary)) }
+            let secret = try await site.fileSecretBug("Secret")
+            #expect(try await ids(site, "/rest/bug?product=Widget&limit=2&after=\(filed[1])") == [filed[2], filed[3]])
+            #expect(try await ids(site, "/rest/bug?product=Widget&after=\(filed[1])", as: "outsider") == Array(filed.suffix(3)))
+            #expect(try await ids(site, "/rest/bug?order=bug_id%20DESC&limit=2&after=\(filed[3])") == [filed[2], filed[1]])
+            // By summary: Alpha, Bravo, Charlie, Delta, Echo.
+            #expect(try await ids(site, "/rest/bug?order=short_desc&limit=2&after=\(filed[3])", as: "outsider") == [filed[4], filed[2]])
+            #expect(try await ids(site, "/rest/bug?order=short_desc%20DESC&limit=2&after=\(filed[2])", as: "outsider") == [filed[4], filed[3]])
+            try await site.get("/rest/bug?product=Widget&after=\(filed[0])", as: "admin").expectError(53, .badRequest)
+            try await site.get("/rest/bug?limit=2&after=\(secret)", as: "outsider").expectError(101, .notFound)
+            try await site.get("/rest/bug?order=priority,bug_id&limit=2&after=\(filed[0])", as: "admin").expectError(53, .badRequest)
+        }
+    }
+
     @Test("ids and id filter a search, as a list or comma-separated, and hidden bugs stay hidden", arguments: TestBackend.all)
     func idsFilter(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

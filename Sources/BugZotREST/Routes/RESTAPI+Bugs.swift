@@ -6,14 +6,30 @@ import Hummingbird
 extension RESTAPI {
     /// `GET /bug`: search. Bugs the caller can't see are silently left out. With `count_only=1`
     /// (as bugzilla.mozilla.org has it) only `{"bug_count": N}`: the total a paged search walks.
+    /// `after=ID` (BugZot's own) gives the page after that bug in the search's order: keyset paging,
+    /// so a deep page costs what the first one does, unlike `offset`.
     @Sendable func searchBugs(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
-        let search = try Self.bugSearch(from: call.parameters, maxSearchResults: maxSearchResults)
+        var search = try Self.bugSearch(from: call.parameters, maxSearchResults: maxSearchResults)
         if try call.parameters.bool("count_only") == true {
             return jsonResponse(["bug_count": .int(try await services.bugs.count(search, by: principal))])
         }
+        if let after = try call.parameters.int("after") {
+            search.after = try await cursor(after: after, order: search.order, by: principal)
+        }
         let bugs = try await services.bugs.search(search, by: principal)
         return try await bugList(bugs, call: call, principal: principal, faults: nil)
+    }
+
+    /// The place of bug `id` (which the principal must be able to see) in a result sorted by `order`.
+    private func cursor(after id: Int, order: [BugOrder], by principal: Principal) async throws -> BugCursor {
+        guard order.count <= 1 else {
+            throw DomainError.invalidParameter(parameter: "after", reason: "paging after a bug takes at most one order column.")
+        }
+        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: principal).bugs.first else {
+            throw DomainError.bugNotFound(String(id))
+        }
+        return BugCursor(after: bug, sortedBy: order.first?.column ?? .id)
     }
 
     /// `GET /bug/{id_or_alias}` (and `?ids=`), with `permissive` turning errors into faults.
