@@ -16,22 +16,6 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Most bugs one /rest search returns; a search matching more is refused with an error naming this limit, never cut short (env BUGZOT_MAX_SEARCH_RESULTS; default 10000).")
     var maxSearchResults: Int?
 
-    private func connections() throws -> Int? {
-        guard let text = maxConnections.map({ String($0) }) ?? ProcessInfo.processInfo.environment["BUGZOT_MAX_CONNECTIONS"] else { return nil }
-        guard let value = Int(text), (1...1_000_000).contains(value) else {
-            throw ValidationError("--max-connections (or BUGZOT_MAX_CONNECTIONS) must be between 1 and 1000000.")
-        }
-        return value
-    }
-
-    private func searchResults() throws -> Int? {
-        guard let text = maxSearchResults.map({ String($0) }) ?? ProcessInfo.processInfo.environment["BUGZOT_MAX_SEARCH_RESULTS"] else { return nil }
-        guard let value = Int(text), (1...10_000_000).contains(value) else {
-            throw ValidationError("--max-search-results (or BUGZOT_MAX_SEARCH_RESULTS) must be between 1 and 10000000.")
-        }
-        return value
-    }
-
     func check() throws {
         var configuration = AppConfiguration()
         try apply(to: &configuration)
@@ -40,8 +24,10 @@ struct ServerOptions: ParsableArguments {
     func apply(to configuration: inout AppConfiguration) throws {
         if let idle = try seconds(idleTimeout, "idle-timeout", "BUGZOT_IDLE_TIMEOUT") { configuration.idleTimeoutSeconds = idle }
         if let header = try seconds(headerTimeout, "header-timeout", "BUGZOT_HEADER_TIMEOUT") { configuration.headerTimeoutSeconds = header }
-        if let count = try connections() { configuration.maxConnections = count }
-        if let count = try searchResults() { configuration.maxSearchResults = count }
+        if let count = try count(maxConnections, "max-connections", "BUGZOT_MAX_CONNECTIONS", 1...1_000_000) { configuration.maxConnections = count }
+        if let count = try count(maxSearchResults, "max-search-results", "BUGZOT_MAX_SEARCH_RESULTS", 1...10_000_000) {
+            configuration.maxSearchResults = count
+        }
     }
 }
 
@@ -58,6 +44,15 @@ struct ShutdownOptions: ParsableArguments {
     func apply(to configuration: inout AppConfiguration) throws {
         if let shutdown = try seconds(shutdownTimeout, "shutdown-timeout", "BUGZOT_SHUTDOWN_TIMEOUT") { configuration.shutdownTimeoutSeconds = shutdown }
     }
+}
+
+/// The flag's value, else the environment variable's; a bad value of either is an error.
+private func count(_ flag: Int?, _ name: String, _ variable: String, _ range: ClosedRange<Int>) throws -> Int? {
+    guard let text = flag.map({ String($0) }) ?? ProcessInfo.processInfo.environment[variable] else { return nil }
+    guard let value = Int(text), range.contains(value) else {
+        throw ValidationError("--\(name) (or \(variable)) must be between \(range.lowerBound) and \(range.upperBound).")
+    }
+    return value
 }
 
 /// The flag's value, else the environment variable's; a bad value of either is an error.
