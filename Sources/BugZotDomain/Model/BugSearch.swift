@@ -19,7 +19,7 @@ public struct BugSearch: Sendable, Equatable {
     public var summaries: [String] = []
     public var whiteboards: [String] = []
     public var urls: [String] = []
-    /// Case-insensitive substrings of login names.
+    /// Case-insensitive substrings of a user's login name or real name.
     public var reporters: [String] = []
     public var assignees: [String] = []
     public var qaContacts: [String] = []

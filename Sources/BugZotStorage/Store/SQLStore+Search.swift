@@ -66,15 +66,20 @@ extension SQLStore {
         containsAny("b.summary", search.summaries)
         containsAny("b.whiteboard", search.whiteboards)
         containsAny("b.url", search.urls)
-        containsAny(Self.reporterLogin, search.reporters)
-        containsAny(Self.assigneeLogin, search.assignees)
-        containsAny(Self.qaContactLogin, search.qaContacts)
-        if !search.cc.isEmpty {
-            let alternatives = search.cc.map { value -> SQLQueryString in
-                "LOWER(u.login_name) LIKE \(bind: "%" + likeEscaped(value.lowercased()) + "%") ESCAPE '\\'"
+        /// Users whose login or real name contains one of the values (case-insensitive).
+        func matchingUsers(_ values: [String]) -> SQLQueryString {
+            let alternatives = values.map { value -> SQLQueryString in
+                let pattern = "%" + likeEscaped(value.lowercased()) + "%"
+                return "LOWER(login_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(real_name) LIKE \(bind: pattern) ESCAPE '\\'"
             }
-            conditions.append(
-                "b.id IN (SELECT bc.bug_id FROM bug_cc bc JOIN users u ON u.id = bc.user_id WHERE " + alternatives.joined(separator: " OR ") + ")")
+            return "SELECT id FROM users WHERE " + alternatives.joined(separator: " OR ")
+        }
+        for (column, values) in [("b.reporter_id", search.reporters), ("b.assignee_id", search.assignees), ("b.qa_contact_id", search.qaContacts)]
+        where !values.isEmpty {
+            conditions.append("\(unsafeRaw: column) IN (" + matchingUsers(values) + ")")
+        }
+        if !search.cc.isEmpty {
+            conditions.append("b.id IN (SELECT bug_id FROM bug_cc WHERE user_id IN (" + matchingUsers(search.cc) + "))")
         }
         for keyword in search.keywords {
             conditions.append(

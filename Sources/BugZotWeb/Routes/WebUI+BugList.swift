@@ -65,15 +65,22 @@ extension WebUI {
             (.assignee, "Assignee"), (.severity, "Severity"), (.priority, "Priority"), (.lastChangeTime, "Changed"),
         ]
         /// Filters people type, kept as they were typed.
-        static let filterNames = ["product", "component", "status", "assignee", "reporter", "cc", "q"]
+        static let filterNames = [
+            "product", "component", "version", "target_milestone", "status", "priority", "severity", "assignee", "reporter", "cc", "q",
+        ]
+        /// Parameters the list reads besides its filters.
+        static let otherNames = ["sort", "desc", "after", "after_value", "name", "done"]
 
         var filters: [String: String] = [:]
         var sort = BugOrder.Column.id
         var descending = false
         var after: BugCursor?
+        /// Parameters of the address the list does not know, which it does not apply.
+        var unknownNames: [String] = []
 
         init(_ query: Form) throws {
             for name in Self.filterNames { filters[name] = query.text(name) }
+            unknownNames = query.pairs.map(\.0).filter { !Self.filterNames.contains($0) && !Self.otherNames.contains($0) }
             if let sort = query["sort"] {
                 guard let column = BugOrder.Column(rawValue: sort), Self.sortable.contains(where: { $0.0 == column }) else {
                     throw WebError.badRequest("The list can't be sorted by '\(sort)'.")
@@ -98,10 +105,40 @@ extension WebUI {
             return pairs
         }
 
+        /// Spells each choice filter as the installation does (case-insensitively, within the chosen
+        /// product), and says which values name nothing: those stay as typed and match no bug.
+        mutating func resolveChoices(_ fields: CatalogService.FieldData) -> [String] {
+            let products = fields.products.filter { product in filters["product"].map { $0 == product.name } ?? true }
+            var notices: [String] = []
+            if let product = filters["product"], products.isEmpty { notices.append("There is no product '\(product)'.") }
+            let inProduct = filters["product"].map { " in \($0)" } ?? ""
+            let choices: [(name: String, label: String, values: [String])] = [
+                ("component", "component", products.flatMap { $0.components.map(\.name) }),
+                ("version", "version", products.flatMap { $0.versions.map(\.name) }),
+                ("target_milestone", "target milestone", products.flatMap { $0.milestones.map(\.name) }),
+                ("priority", "priority", fields.catalog.priorities),
+                ("severity", "severity", fields.catalog.severities),
+            ]
+            for (name, label, values) in choices {
+                guard let typed = filters[name] else { continue }
+                if let value = values.first(where: { $0.caseInsensitiveCompare(typed) == .orderedSame }) {
+                    filters[name] = value
+                } else {
+                    let scope = name == "priority" || name == "severity" ? "" : inProduct
+                    notices.append("There is no \(label) '\(typed)'\(scope): no bug matches it.")
+                }
+            }
+            return notices
+        }
+
         func search(workflow: Workflow) -> BugSearch {
             var search = BugSearch()
             if let product = filters["product"] { search.products = [product] }
             if let component = filters["component"] { search.components = [component] }
+            if let version = filters["version"] { search.versions = [version] }
+            if let milestone = filters["target_milestone"] { search.targetMilestones = [milestone] }
+            if let priority = filters["priority"] { search.priorities = [priority] }
+            if let severity = filters["severity"] { search.severities = [severity] }
             switch filters["status"] ?? "open" {
             case "open": search.statuses = workflow.statuses.filter(\.isOpen).map(\.name)
             case "closed": search.statuses = workflow.statuses.filter { !$0.isOpen }.map(\.name)
@@ -130,8 +167,16 @@ extension WebUI {
             let arrow: String
         }
         let products: [Option]
+        let components: [Option]
+        let versions: [Option]
+        let milestones: [Option]
+        let priorities: [Option]
+        let severities: [Option]
         let statuses: [Option]
-        let component: String
+        /// What the list could not apply as asked: unknown parameters and values.
+        let notices: [String]
+        /// How many bugs match, on every page together.
+        let count: Int
         let assignee: String
         let reporter: String
         let cc: String
@@ -149,11 +194,15 @@ extension WebUI {
         let hasSearches: Bool
     }
 
-    /// `/bugs`: filters, sortable columns, and pages by position (no count of the whole table).
+    /// `/bugs`: filters, sortable columns, the number of matches, and pages by position.
     func bugList(_ web: inout WebRequest) async throws -> Response {
-        let list = try ListQuery(web.query)
+        var list = try ListQuery(web.query)
         let workflow = try await services.catalog.workflow()
-        var bugs = try await services.bugs.search(list.search(workflow: workflow), by: web.principal)
+        let fields = try await services.catalog.fieldData()
+        let notices = list.unknownNames.map { "The list has no filter '\($0)': it was not applied." } + list.resolveChoices(fields)
+        let search = list.search(workflow: workflow)
+        var bugs = try await services.bugs.search(search, by: web.principal)
+        let count = try await services.bugs.count(search, by: web.principal)
         let hasMore = bugs.count > Self.pageSize
         bugs = Array(bugs.prefix(Self.pageSize))
         let base = list.pairs
@@ -184,10 +233,21 @@ extension WebUI {
                              Option(value: "all", label: "Any status", selected: status == "all")]
             + Option.list(workflow.statuses.map(\.name), selected: status)
         let searches = try await savedSearchViews(web)
+        let chosen = fields.products.filter { product in list.filters["product"].map { $0 == product.name } ?? true }
+        func choices(_ name: String, _ any: String, _ values: [String]) -> [Option] {
+            var values = values.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            if let typed = list.filters[name], !values.contains(typed) { values.append(typed) }
+            return [Option(value: "", label: any, selected: list.filters[name] == nil)] + Option.list(values, selected: list.filters[name])
+        }
         let view = BugListView(
             products: [Option(value: "", label: "Any product", selected: list.filters["product"] == nil)]
                 + Option.list(productNames, selected: list.filters["product"]),
-            statuses: statusOptions, component: list.filters["component"] ?? "", assignee: list.filters["assignee"] ?? "",
+            components: choices("component", "Any component", chosen.flatMap { $0.components.map(\.name) }.sorted()),
+            versions: choices("version", "Any version", chosen.flatMap { $0.versions.map(\.name) }),
+            milestones: choices("target_milestone", "Any milestone", chosen.flatMap { $0.milestones.map(\.name) }),
+            priorities: choices("priority", "Any priority", fields.catalog.priorities),
+            severities: choices("severity", "Any severity", fields.catalog.severities),
+            statuses: statusOptions, notices: notices, count: count, assignee: list.filters["assignee"] ?? "",
             reporter: list.filters["reporter"] ?? "", cc: list.filters["cc"] ?? "", text: list.filters["q"] ?? "",
             columns: columns, rows: bugs.map { BugRow($0, names: PersonNames(for: web.principal)) }, hasRows: !bugs.isEmpty, nextPage: nextPage,
             firstPage: list.after == nil ? nil : "/bugs?" + FormEncoding.encode(base),
