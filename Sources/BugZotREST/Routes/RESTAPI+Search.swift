@@ -35,7 +35,7 @@ extension RESTAPI {
         search.cc = try parameters.strings("cc")
         search.keywords = try parameters.commaSeparated("keywords")
         search.conditions = try advancedConditions(from: parameters)
-        search.quicksearch = try parameters.strings("quicksearch").flatMap(words)
+        for text in try parameters.strings("quicksearch") { search.conditions += try QuickSearch.conditions(text) }
         search.createdSince = try parameters.date("creation_time")
         search.changedSince = try parameters.date("last_change_time")
         search.order = try parameters.commaSeparated("order").compactMap(order)
@@ -115,10 +115,6 @@ extension RESTAPI {
         }
         groups += charts.keys.sorted().compactMap { charts[$0] }
         return groups
-    }
-
-    private static func words(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isWhitespace).map(String.init)
     }
 
     /// `bug_id DESC`, `changeddate`, `priority,bug_severity`…; unknown columns are ignored.
