@@ -49,6 +49,9 @@ struct QuickSearchAPITests {
             }
             #expect(try await ids("ALL vault", as: "insider") == [secret])
             try await site.get("/rest/bug?quicksearch=%22open", as: "outsider").expectError(53, .badRequest)
+            // Too many words to search at once: a clear refusal, not a slow query.
+            let manyWords = String(repeating: "w+", count: 300)
+            try await site.get("/rest/bug?quicksearch=\(manyWords)", as: "outsider").expectError(53, .badRequest)
         }
     }
 }
