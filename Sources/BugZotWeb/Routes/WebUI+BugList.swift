@@ -108,7 +108,7 @@ extension WebUI {
         /// Spells each choice filter as the installation does (case-insensitively, within the chosen
         /// product), and says which values name nothing: those stay as typed and match no bug.
         mutating func resolveChoices(_ fields: CatalogService.FieldData) -> [String] {
-            let products = fields.products.filter { product in filters["product"].map { $0 == product.name } ?? true }
+            let products = chosenProducts(fields)
             var notices: [String] = []
             if let product = filters["product"], products.isEmpty { notices.append("There is no product '\(product)'.") }
             let inProduct = filters["product"].map { " in \($0)" } ?? ""
@@ -129,6 +129,11 @@ extension WebUI {
                 }
             }
             return notices
+        }
+
+        /// The product the list filters by, or every product when it filters by none.
+        func chosenProducts(_ fields: CatalogService.FieldData) -> [Product] {
+            fields.products.filter { product in filters["product"].map { $0 == product.name } ?? true }
         }
 
         func search(workflow: Workflow) -> BugSearch {
@@ -202,8 +207,9 @@ extension WebUI {
         let notices = list.unknownNames.map { "The list has no filter '\($0)': it was not applied." } + list.resolveChoices(fields)
         let search = list.search(workflow: workflow)
         var bugs = try await services.bugs.search(search, by: web.principal)
-        let count = try await services.bugs.count(search, by: web.principal)
         let hasMore = bugs.count > Self.pageSize
+        // A first page that holds every match is its own count.
+        let count = list.after == nil && !hasMore ? bugs.count : try await services.bugs.count(search, by: web.principal)
         bugs = Array(bugs.prefix(Self.pageSize))
         let base = list.pairs
         var nextPage: String?
@@ -225,15 +231,14 @@ extension WebUI {
                 ariaSort: isSorted ? (list.descending ? "descending" : "ascending") : nil,
                 arrow: isSorted ? (list.descending ? "▼" : "▲") : "")
         }
-        let productNames = try await services.catalog.products(ids: try await services.catalog.productIDs(enterableOnly: false), names: [])
-            .map(\.name).sorted()
+        let productNames = fields.products.map(\.name).sorted()
         let status = list.filters["status"] ?? "open"
         let statusOptions = [Option(value: "open", label: "Open", selected: status == "open"),
                              Option(value: "closed", label: "Closed", selected: status == "closed"),
                              Option(value: "all", label: "Any status", selected: status == "all")]
             + Option.list(workflow.statuses.map(\.name), selected: status)
         let searches = try await savedSearchViews(web)
-        let chosen = fields.products.filter { product in list.filters["product"].map { $0 == product.name } ?? true }
+        let chosen = list.chosenProducts(fields)
         func choices(_ name: String, _ any: String, _ values: [String]) -> [Option] {
             var values = values.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             if let typed = list.filters[name], !values.contains(typed) { values.append(typed) }
