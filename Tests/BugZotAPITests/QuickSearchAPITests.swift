@@ -30,6 +30,9 @@ struct QuickSearchAPITests {
             #expect(try await ids("product:Gadget") == [button])
             #expect(try await ids("Gadget") == [button])
             #expect(try await ids("FIXED") == [fixed])
+            #expect(try await ids("NEW") == [crash])
+            #expect(try await ids("UNCONFIRMED,RESOLVED") == [slow, button, fixed])
+            #expect(try await ids("CRASH") == [crash])  // names no status or resolution: an ordinary word
             #expect(try await ids("ALL crash") == [crash, fixed])
             #expect(try await ids("crash") == [crash])
             #expect(try await ids(":Front") == [button])

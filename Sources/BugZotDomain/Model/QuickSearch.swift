@@ -3,15 +3,17 @@ import Foundation
 /// Bugzilla's quicksearch text as advanced-search conditions (an AND of ORs, as `BugSearch.conditions`).
 ///
 /// - Ids alone (`12`, `12,15 20`) find those bugs, whatever their status.
-/// - The first word may choose statuses: `ALL`, `OPEN`, `CLOSED`, a list of statuses or resolutions
-///   (`NEW,ASSIGNED`, `FIXED`), or `+DUP` (resolutions containing DUP). Without one, open bugs only.
+/// - The first word may choose statuses: `ALL`, `OPEN`, `CLOSED`, a list of the workflow's statuses
+///   or resolutions (`NEW,ASSIGNED`, `FIXED`), or `+DUP` (resolutions containing DUP). Without one,
+///   open bugs only; a first word that names none of them is an ordinary word.
 /// - Then every word must match: `field:value` (Bugzilla's field names and aliases, `a,b` for either),
 ///   `:name` (product or component), `@user` (assignee), `#word` (summary), `!keyword`, or a plain word
 ///   (summary, product, component, alias, keyword, or the id). `-` negates a word; `"…"` quotes a
 ///   phrase; `a|b` and `a OR b` are alternatives.
 public enum QuickSearch {
-    /// The conditions `text` asks for; an empty text asks for none.
-    public static func conditions(_ text: String) throws(DomainError) -> [[FieldCondition]] {
+    /// The conditions `text` asks for, with the workflow's `statuses` and `resolutions` as status
+    /// words; an empty text asks for none.
+    public static func conditions(_ text: String, statuses: Set<String>, resolutions: Set<String>) throws(DomainError) -> [[FieldCondition]] {
         try InputRules.check(text, as: .searchValue, parameter: "quicksearch")
         let tokens = try tokenize(text)
         guard !tokens.isEmpty else { return [] }
@@ -21,7 +23,7 @@ public enum QuickSearch {
         }
         var groups: [[FieldCondition]] = []
         var words = tokens[...]
-        if let first = words.first, !first.quoted, first.text != "OR", let status = statusGroup(first.text) {
+        if let first = words.first, !first.quoted, first.text != "OR", let status = statusGroup(first.text, statuses: statuses, resolutions: resolutions) {
             words = words.dropFirst()
             if !status.isEmpty { groups.append(status) }
         } else {
@@ -119,7 +121,7 @@ public enum QuickSearch {
     }
 
     /// The status condition a first word names (empty for `ALL`), or nil when it names none.
-    private static func statusGroup(_ word: String) -> [FieldCondition]? {
+    private static func statusGroup(_ word: String, statuses: Set<String>, resolutions: Set<String>) -> [FieldCondition]? {
         func isStatusName(_ part: Substring) -> Bool {
             !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isUppercase || $0 == "_" || $0.isNumber) } && part.first?.isLetter == true
         }
@@ -134,10 +136,10 @@ public enum QuickSearch {
             guard parts.allSatisfy(isStatusName) else { return nil }
             return parts.map { FieldCondition(field: "resolution", op: .substring, value: String($0)) }
         }
-        let parts = word.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.allSatisfy(isStatusName) else { return nil }
-        return parts.flatMap {
-            [FieldCondition(field: "bug_status", op: .equals, value: String($0)), FieldCondition(field: "resolution", op: .equals, value: String($0))]
+        let parts = word.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard parts.allSatisfy({ statuses.contains($0) || resolutions.contains($0) }) else { return nil }
+        return parts.map {
+            statuses.contains($0) ? FieldCondition(field: "bug_status", op: .equals, value: $0) : FieldCondition(field: "resolution", op: .equals, value: $0)
         }
     }
 

@@ -5,7 +5,8 @@ extension RESTAPI {
     /// Reads Bugzilla's search parameters, by API or internal name. `limit=0` (or none, without an
     /// offset) asks for every match and a limit above `maxSearchResults` for more than it: either is
     /// refused when more than `maxSearchResults` bugs match.
-    static func bugSearch(from parameters: RESTParameters, maxSearchResults: Int) throws(DomainError) -> BugSearch {
+    /// Quicksearch's status words are `workflow`'s statuses and resolutions.
+    static func bugSearch(from parameters: RESTParameters, maxSearchResults: Int, workflow: Workflow?) throws(DomainError) -> BugSearch {
         var search = BugSearch()
         for text in try parameters.strings(["id", "bug_id", "ids"]) {
             for part in text.split(separator: ",") {
@@ -35,7 +36,10 @@ extension RESTAPI {
         search.cc = try parameters.strings("cc")
         search.keywords = try parameters.commaSeparated("keywords")
         search.conditions = try advancedConditions(from: parameters)
-        for text in try parameters.strings("quicksearch") { search.conditions += try QuickSearch.conditions(text) }
+        for text in try parameters.strings("quicksearch") {
+            search.conditions += try QuickSearch.conditions(
+                text, statuses: Set(workflow?.statuses.map(\.name) ?? []), resolutions: Set(workflow?.resolutions ?? []))
+        }
         search.createdSince = try parameters.date("creation_time")
         search.changedSince = try parameters.date("last_change_time")
         search.order = try parameters.commaSeparated("order").compactMap(order)
