@@ -85,6 +85,8 @@ struct WebBugListFilterTests {
             #expect(value.contains("There is no priority &#39;urgent&#39;: no bug matches it."))
             #expect(value.contains("There is no component &#39;Frontend&#39; in Widget: no bug matches it."))
             #expect(Self.listed(value, [bugs.api, bugs.backend, bugs.plain]) == [false, false, false])
+            #expect(try await browser.get("/bugs?status=FROZEN").contains("There is no status &#39;FROZEN&#39;: no bug matches it."))
+            try await browser.get("/bugs?after=soon").expect(.badRequest)
             let product = try await browser.get("/bugs?product=Gizmo")
             #expect(product.contains("There is no product &#39;Gizmo&#39;."))
             let plain = try await browser.get("/bugs?product=Widget&status=all")

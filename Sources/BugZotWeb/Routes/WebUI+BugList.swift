@@ -88,7 +88,8 @@ extension WebUI {
                 self.sort = column
             }
             descending = query["desc"] == "1"
-            if let id = query["after"].flatMap(Int.init) {
+            if let rawID = query["after"] {
+                guard let id = Int(rawID) else { throw WebError.badRequest("The page position '\(rawID)' is not valid.") }
                 let raw = query["after_value"] ?? ""
                 guard let value = sort.isNumeric ? Int(raw).map(BugOrder.Value.number) : .text(raw) else {
                     throw WebError.badRequest("The page position '\(raw)' is not valid.")
@@ -110,6 +111,10 @@ extension WebUI {
         mutating func resolveChoices(_ fields: CatalogService.FieldData) -> [String] {
             let products = chosenProducts(fields)
             var notices: [String] = []
+            if let status = filters["status"], !["open", "closed", "all"].contains(status),
+                !fields.workflow.statuses.contains(where: { $0.name == status }) {
+                notices.append("There is no status '\(status)': no bug matches it.")
+            }
             if let product = filters["product"], products.isEmpty { notices.append("There is no product '\(product)'.") }
             let inProduct = filters["product"].map { " in \($0)" } ?? ""
             let choices: [(name: String, label: String, values: [String])] = [
