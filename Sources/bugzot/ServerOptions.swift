@@ -24,8 +24,8 @@ struct ServerOptions: ParsableArguments {
     func apply(to configuration: inout AppConfiguration) throws {
         if let idle = try seconds(idleTimeout, "idle-timeout", "BUGZOT_IDLE_TIMEOUT") { configuration.idleTimeoutSeconds = idle }
         if let header = try seconds(headerTimeout, "header-timeout", "BUGZOT_HEADER_TIMEOUT") { configuration.headerTimeoutSeconds = header }
-        if let count = try count(maxConnections, "max-connections", "BUGZOT_MAX_CONNECTIONS", 1...1_000_000) { configuration.maxConnections = count }
-        if let count = try count(maxSearchResults, "max-search-results", "BUGZOT_MAX_SEARCH_RESULTS", 1...10_000_000) {
+        if let count = try value(maxConnections, "max-connections", "BUGZOT_MAX_CONNECTIONS", 1...1_000_000) { configuration.maxConnections = count }
+        if let count = try value(maxSearchResults, "max-search-results", "BUGZOT_MAX_SEARCH_RESULTS", 1...10_000_000) {
             configuration.maxSearchResults = count
         }
     }
@@ -46,20 +46,19 @@ struct ShutdownOptions: ParsableArguments {
     }
 }
 
-/// The flag's value, else the environment variable's; a bad value of either is an error.
-private func count(_ flag: Int?, _ name: String, _ variable: String, _ range: ClosedRange<Int>) throws -> Int? {
+/// The flag's value, else the environment variable's; a bad value of either is an error that
+/// names both and says what is `allowed` (by default, the range).
+private func value<T: LosslessStringConvertible & Comparable>(
+    _ flag: T?, _ name: String, _ variable: String, _ range: ClosedRange<T>, allowed: String? = nil
+) throws -> T? {
     guard let text = flag.map({ String($0) }) ?? ProcessInfo.processInfo.environment[variable] else { return nil }
-    guard let value = Int(text), range.contains(value) else {
-        throw ValidationError("--\(name) (or \(variable)) must be between \(range.lowerBound) and \(range.upperBound).")
+    guard let value = T(text), range.contains(value) else {
+        throw ValidationError("--\(name) (or \(variable)) must be \(allowed ?? "between \(range.lowerBound) and \(range.upperBound)").")
     }
     return value
 }
 
-/// The flag's value, else the environment variable's; a bad value of either is an error.
+/// A number of seconds from a flag or the environment, from 0.1 to a day.
 private func seconds(_ flag: Double?, _ name: String, _ variable: String) throws -> Double? {
-    guard let text = flag.map({ String($0) }) ?? ProcessInfo.processInfo.environment[variable] else { return nil }
-    guard let value = Double(text), (0.1...86400).contains(value) else {
-        throw ValidationError("--\(name) (or \(variable)) must be a number of seconds between 0.1 and 86400.")
-    }
-    return value
+    try value(flag, name, variable, 0.1...86400, allowed: "a number of seconds between 0.1 and 86400")
 }
