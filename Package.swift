@@ -49,11 +49,18 @@ let package = Package(
             name: "BugZotDomain",
             swiftSettings: swiftSettings
         ),
+        // Generated demonstration and benchmark data (`bugzot seed`): pure data, no I/O.
+        .target(
+            name: "BugZotSeed",
+            dependencies: ["BugZotDomain"],
+            swiftSettings: swiftSettings
+        ),
         // Storage: the SQL schema, migrations and repositories over SQLite and PostgreSQL.
         .target(
             name: "BugZotStorage",
             dependencies: [
                 "BugZotDomain",
+                "BugZotSeed",  // the bulk loader writes generated data
                 .sqlKit,
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -166,6 +173,7 @@ let package = Package(
             name: "bugzot",
             dependencies: [
                 "BugZotApp",
+                "BugZotSeed",
                 "BugZotServices",
                 "BugZotStorage",
                 "BugZotDomain",
@@ -202,6 +210,7 @@ let package = Package(
             name: "BugZotAPITests",
             dependencies: [
                 "BugZotApp",
+                "BugZotSeed",
                 "BugZotDomain",
                 "BugZotServices",
                 "BugZotStorage",

@@ -7,7 +7,7 @@ struct BugZotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bugzot",
         abstract: "BugZot: a bug tracker that speaks Bugzilla's REST API.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, APIKeyCommand.self, WorkflowCommand.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, APIKeyCommand.self, WorkflowCommand.self, Seed.self]
     )
 }
 
