@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Scale benchmark of a release build of BugZot, everything on loopback, stopping by itself.
+#
+# On SQLite and on a throwaway PostgreSQL cluster (scripts/pg-cluster.sh, durable settings):
+# `bugzot seed --bugs N` fills an empty database, a server starts on it (no job worker,
+# --expose-sql-statements, --max-search-results 100000), the queries' parameters are read off
+# the seeded data through /rest, and wrk (installed from Debian if missing) runs each query at
+# 1 and at 16 connections: open bugs of a product by last change, my bugs (the busiest
+# assignee, with their own API key), a word in comments, a phrase, a mixed quicksearch,
+# component + status, counts by status (count_only), a deep keyset page (after=), one bug with
+# 50 comments (/rest/bug/ID/comment), GET /rest/bug/ID, an update (PUT status + comment) and
+# POST /rest/bug. It prints p50/p95 latency, server CPU ms per request (utime + stime from
+# /proc, PostgreSQL's processes added on PostgreSQL), SQL statements per request (the server's
+# request log) and peak resident memory under load, each beside issue 10's target (p95 <= 50 ms
+# at 16 connections, GET bug <= 0.2 ms CPU, list page and POST <= 1 ms, PostgreSQL within 1.5x
+# of SQLite, RSS <= 150 MiB), met or not. The machine is shared and noisy: ratios within one
+# run mean more than any absolute figure.
+#
+#   bench/scale/run.sh [--db sqlite|pg|both] [--bugs N] [--seconds S] [--bin PATH]
+#     --db       which database(s) (default both)
+#     --bugs     bugs to seed (default 1000000; --bugs 100000 for a quicker run)
+#     --seconds  length of each wrk run (default 8): 24 runs per database
+#     --bin      measure this bugzot binary instead of building `swift build -c release`
+# Tables go to stdout, progress to stderr. Temporary data and servers are removed on exit.
+set -euo pipefail
+exec python3 "$(dirname "$0")/bench.py" "$@"
