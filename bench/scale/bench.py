@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -22,7 +21,6 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchkit as bk  # noqa: E402
 
 P95_TARGET_MS = 50  # every query at 16 connections
@@ -33,22 +31,12 @@ PUT_BUGS_PER_GROUP = 400
 DEEP_PAGE = 200  # the deep keyset page: after the bug at position 25 * DEEP_PAGE
 
 
-def seed(binary: str, db: bk.Database, bugs: int) -> tuple[float, str]:
-    """`bugzot seed` into the empty database (or, on a binary without it, the small fallback
-    through /rest); returns the seconds it took and which seeder it was."""
+def seed(binary: str, db: bk.Database, bugs: int) -> float:
+    """`bugzot seed` into the empty database; returns the seconds it took."""
     started = time.monotonic()
-    subcommands = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
-    if re.search(r"^\s+seed\s", subcommands, re.M):
-        bk.log(f"{db.label}: bugzot seed --bugs {bugs}")
-        bk.bugzot(binary, db, "seed", "--bugs", str(bugs))
-        return time.monotonic() - started, "`bugzot seed`"
-    import fallback_seed
-    bk.log(f"{db.label}: this bugzot has no seed command; filing {bugs} bugs through /rest instead")
-    bk.bugzot(binary, db, "user", "create", "--login", "seeder@example.com", "--admin", stdin="bench-password\n")
-    key = Setup.key(binary, db, "seeder@example.com")
-    with bk.Server(binary, db) as server:
-        fallback_seed.seed(server, key, bugs)
-    return time.monotonic() - started, "the fallback REST seeder (no `bugzot seed` in this binary)"
+    bk.log(f"{db.label}: bugzot seed --bugs {bugs}")
+    print(bk.bugzot(binary, db, "seed", "--bugs", str(bugs)).strip(), file=sys.stderr)
+    return time.monotonic() - started
 
 
 class Setup:
@@ -140,7 +128,7 @@ def writes(s: Setup, level: int, threads: int) -> dict[str, list]:
 
 def measure(binary: str, kind: str, args) -> dict:
     with bk.Database(kind) as db:
-        seconds_seeding, seeder = seed(binary, db, args.bugs)
+        seconds_seeding = seed(binary, db, args.bugs)
         with bk.Server(binary, db, ["--max-search-results", "100000"]) as server:
             bk.log(f"{db.label}: reading the queries' parameters off the data")
             s = Setup(binary, db, server)
@@ -161,7 +149,7 @@ def measure(binary: str, kind: str, args) -> dict:
                 for name, rotation in writes(s, level, load.threads).items():
                     bk.log(f"{db.label}: {name} at {connections} connections")
                     results[(connections, name)] = load.run(rotation, connections, args.seconds, s.admin_key)
-            return {"results": results, "setup": s, "seeding": seconds_seeding, "seeder": seeder, "hits": hits}
+            return {"results": results, "setup": s, "seeding": seconds_seeding, "hits": hits}
 
 
 def verdict(ok: bool) -> str:
@@ -171,7 +159,7 @@ def verdict(ok: bool) -> str:
 def print_database(label: str, run: dict, args) -> None:
     results, s = run["results"], run["setup"]
     names = list(dict.fromkeys(name for _, name in results))
-    print(f"\nBugZot at scale on {label}: release build, {args.bugs:,} bugs seeded by {run['seeder']} in "
+    print(f"\nBugZot at scale on {label}: release build, {args.bugs:,} bugs seeded by `bugzot seed` in "
           f"{run['seeding'] / 60:.1f} min; wrk {args.seconds:g} s per cell; CPU = server"
           + (" + PostgreSQL" if label == "PostgreSQL" else "") + " per request (/proc), at 16 connections")
     print(f"product {s.product} ({s.product_bugs:,} bugs), my bugs = {s.user}, word {s.word!r}, phrase {s.phrase!r}, "
