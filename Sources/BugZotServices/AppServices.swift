@@ -10,6 +10,8 @@ public struct AppServices: Sendable {
     public let accounts: AccountService
     public let users: UserService
     public let catalog: CatalogService
+    /// The catalog, workflow and field rules in memory (shared by the services that read them).
+    public let snapshots: CatalogSnapshots
     public let bugs: BugService
     public let attachments: AttachmentService
     public let notifications: NotificationService
@@ -32,8 +34,9 @@ public struct AppServices: Sendable {
         self.accounts = AccountService(database: database, hasher: hasher, policy: policy, composer: composer)
         self.composer = composer
         self.users = UserService(database: database, hasher: hasher, policy: policy)
-        self.catalog = CatalogService(database: database)
-        self.bugs = BugService(database: database, policy: policy)
+        self.snapshots = CatalogSnapshots(database: database)
+        self.catalog = CatalogService(database: database, snapshots: snapshots)
+        self.bugs = BugService(database: database, policy: policy, snapshots: snapshots)
         self.attachments = AttachmentService(database: database, blobs: blobs, bugs: bugs, policy: policy, limit: attachmentLimit)
         self.notifications = NotificationService(database: database, bugs: bugs, policy: policy)
         self.jobs = JobQueue(database: database)

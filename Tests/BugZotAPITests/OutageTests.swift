@@ -29,6 +29,7 @@ private final class SwitchableDatabase: Database {
     }
 
     var kind: DatabaseKind { inner.kind }
+    var changes: ChangeFeed { inner.changes }
 
     func fail(with cause: StorageUnavailable.Cause?) {
         outage.withLock { $0 = cause.map { StorageUnavailable($0, detail: "test outage") } }

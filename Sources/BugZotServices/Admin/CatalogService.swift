@@ -3,35 +3,34 @@ import BugZotStorage
 import Foundation
 
 /// Products, components, classifications, groups, and the workflow: what bugs are filed against.
+/// Reads come from the in-memory `CatalogSnapshot`; changes are checked against the database in
+/// their transaction.
 public struct CatalogService: Sendable {
     let database: any Database
-    /// For showing bugs (is_open); rules that change bugs read the workflow in their transaction.
-    private let workflowCache = TimedCache<Workflow>(lifetime: .seconds(5))
+    let snapshots: CatalogSnapshots
 
-    public init(database: any Database) {
+    public init(database: any Database, snapshots: CatalogSnapshots) {
         self.database = database
+        self.snapshots = snapshots
     }
 
     // MARK: Products
 
     /// Ids of the products someone may search in, file in, or pick from.
     public func productIDs(enterableOnly: Bool) async throws -> [Int] {
-        try await database.read { sql in
-            let store = SQLStore(sql)
-            guard enterableOnly else { return try await store.productIDs() }
-            return try await store.products(ids: try await store.productIDs()).filter(\.isActive).map(\.id)
-        }
+        let products = try await snapshots.current().products
+        return (enterableOnly ? products.filter(\.isActive) : products).map(\.id)
     }
 
     /// Products by ids or names; unknown ones are left out.
     public func products(ids: [Int], names: [String]) async throws -> [Product] {
         try InputRules.check(names, as: .product, parameter: "names")
-        return try await database.read { sql in try await SQLStore(sql).products(ids: ids, names: names) }
+        return try await snapshots.current().products(ids: ids, names: names)
     }
 
     public func product(named name: String) async throws -> Product? {
         try InputRules.check(name, as: .product)
-        return try await database.read { sql in try await SQLStore(sql).product(name: name) }
+        return try await snapshots.current().product(named: name)
     }
 
     public struct NewProduct: Sendable {
@@ -195,7 +194,7 @@ public struct CatalogService: Sendable {
     /// The bug groups someone may restrict a bug to: those they belong to.
     public func bugGroups(for principal: Principal) async throws -> [String] {
         guard !principal.isAnonymous else { return [] }
-        return try await database.read { sql in try await SQLStore(sql).bugGroupNames() }.filter(principal.isMember).sorted()
+        return try await snapshots.current().bugGroups.filter(principal.isMember).sorted()
     }
 
     public func createGroup(name: String, description: String, isActive: Bool, by principal: Principal) async throws -> Int {
@@ -223,19 +222,14 @@ public struct CatalogService: Sendable {
     }
 
     public func fieldData() async throws -> FieldData {
-        try await database.read { sql in
-            let store = SQLStore(sql)
-            return FieldData(
-                workflow: try await store.workflow(), catalog: try await store.fieldCatalog(),
-                keywordDescriptions: try await store.keywordDescriptions(), products: try await store.products(ids: try await store.productIDs()))
-        }
+        let snapshot = try await snapshots.current()
+        return FieldData(
+            workflow: snapshot.workflow, catalog: snapshot.fields, keywordDescriptions: snapshot.keywordDescriptions, products: snapshot.products)
     }
 
-    /// The workflow, as of at most a few seconds ago.
+    /// The workflow.
     public func workflow() async throws -> Workflow {
-        try await workflowCache.value {
-            try await database.read { sql in try await SQLStore(sql).workflow() }
-        }
+        try await snapshots.current().workflow
     }
 
     /// Switches the installation to a workflow, for an administrator.
@@ -256,6 +250,5 @@ public struct CatalogService: Sendable {
             }
             try await store.replaceWorkflow(with: workflow)
         }
-        workflowCache.invalidate()
     }
 }

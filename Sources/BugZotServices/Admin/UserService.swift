@@ -138,7 +138,9 @@ public struct UserService: Sendable {
                     disabledText: changes.disabledText)
                 if passwordHash != nil {
                     fieldChanges.append(FieldChange(field: "password", removed: "", added: ""))
-                    try await store.deleteLoginTokens(userID: user.id)  // sessions end with the old password
+                    // Every session ends with the old password: login tokens and browser sessions alike.
+                    try await store.deleteLoginTokens(userID: user.id)
+                    try await store.deleteWebSessions(userID: user.id)
                 }
                 let current = user.groups.map(\.name)
                 let wanted = changes.groups.applied(to: current)

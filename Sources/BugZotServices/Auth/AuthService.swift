@@ -20,6 +20,8 @@ public struct AuthService: Sendable {
     let database: any Database
     let hasher: PasswordHasher
     let throttle: Throttle
+    /// Who holds the API keys, tokens and sessions seen lately (shared with `SessionService`).
+    let principals: PrincipalCache
     /// What the login throttle's attempts are counted under: the account, the client's address.
     static let accountKind = "account", addressKind = "address"
     static let attemptKinds = [accountKind, addressKind]
@@ -35,19 +37,22 @@ public struct AuthService: Sendable {
         self.database = database
         self.hasher = hasher
         self.throttle = throttle
+        self.principals = PrincipalCache(feed: database.changes)
     }
 
     /// Who presents these credentials. Bad credentials are an error, never a silent anonymous.
+    /// An API key or token seen lately costs no statement (`PrincipalCache`); a password is
+    /// checked every time.
     public func principal(for credentials: Credentials, clientAddress: String) async throws -> Principal {
         switch credentials {
         case .none:
             return .anonymous
         case .apiKey(let key):
-            guard let userID = try await userID(forAPIKey: key) else { throw DomainError.invalidAPIKey }
-            return try await principal(userID: userID)
+            guard let holder = try await holder(ofAPIKey: key) else { throw DomainError.invalidAPIKey }
+            return holder.principal
         case .token(let token):
-            guard let userID = try await userID(forToken: token) else { throw DomainError.invalidToken }
-            return try await principal(userID: userID)
+            guard let holder = try await holder(ofToken: token) else { throw DomainError.invalidToken }
+            return holder.principal
         case .password(let login, let password):
             let userID = try await authenticate(login: login, password: password, clientAddress: clientAddress)
             return try await principal(userID: userID)
@@ -78,7 +83,7 @@ public struct AuthService: Sendable {
             let store = SQLStore(sql)
             for stored in try await store.loginTokens(userID: userID, since: .distantPast)
             where Secrets.constantTimeEquals(stored.hash, digest) {
-                try await store.deleteLoginToken(id: stored.id)
+                try await store.deleteLoginToken(id: stored.id, userID: userID)
             }
         }
     }
@@ -111,27 +116,43 @@ public struct AuthService: Sendable {
     }
 
     public func principal(userID: Int) async throws -> Principal {
-        try await database.read { sql in
-            let store = SQLStore(sql)
-            guard let user = try await store.users(ids: [userID]).first else { throw DomainError.invalidLogin }
-            guard user.isEnabled else { throw DomainError.accountDisabled(user.disabledText) }
-            return Principal(user: user.summary, groups: Set(user.groups.map(\.name)))
+        try await database.read { sql in try await Self.principal(userID: userID, store: SQLStore(sql)) }
+    }
+
+    /// The principal of an enabled account, read through `store`.
+    static func principal(userID: Int, store: SQLStore) async throws -> Principal {
+        guard let user = try await store.users(ids: [userID]).first else { throw DomainError.invalidLogin }
+        guard user.isEnabled else { throw DomainError.accountDisabled(user.disabledText) }
+        return Principal(user: user.summary, groups: Set(user.groups.map(\.name)))
+    }
+
+    private func holder(ofAPIKey key: String) async throws -> PrincipalCache.Holder? {
+        guard key.utf8.count >= 8, (try? InputRules.check(key, as: .credential)) != nil else { return nil }
+        let digest = Secrets.digest(key)
+        return try await principals.holder(of: .apiKey(digest: digest)) {
+            try await database.read { sql in
+                let store = SQLStore(sql)
+                let candidates = try await store.apiKeys(prefix: String(key.prefix(8)))
+                guard let userID = candidates.first(where: { Secrets.constantTimeEquals($0.hash, digest) })?.userID else { return nil }
+                return PrincipalCache.Holder(principal: try await Self.principal(userID: userID, store: store), userID: userID, expires: .distantFuture)
+            }
         }
     }
 
-    private func userID(forAPIKey key: String) async throws -> Int? {
-        guard key.utf8.count >= 8, (try? InputRules.check(key, as: .credential)) != nil else { return nil }
-        let digest = Secrets.digest(key)
-        let candidates = try await database.read { sql in try await SQLStore(sql).apiKeys(prefix: String(key.prefix(8))) }
-        return candidates.first { Secrets.constantTimeEquals($0.hash, digest) }?.userID
-    }
-
-    private func userID(forToken token: String) async throws -> Int? {
+    private func holder(ofToken token: String) async throws -> PrincipalCache.Holder? {
         guard let (userID, secret) = Self.split(token: token) else { return nil }
         let digest = Secrets.digest(secret)
-        let since = Date().addingTimeInterval(-tokenLifetime)
-        let tokens = try await database.read { sql in try await SQLStore(sql).loginTokens(userID: userID, since: since) }
-        return tokens.contains { Secrets.constantTimeEquals($0.hash, digest) } ? userID : nil
+        let lifetime = tokenLifetime
+        return try await principals.holder(of: .token(digest: Secrets.digest(token))) {
+            try await database.read { sql in
+                let store = SQLStore(sql)
+                let tokens = try await store.loginTokens(userID: userID, since: Date().addingTimeInterval(-lifetime))
+                guard let stored = tokens.first(where: { Secrets.constantTimeEquals($0.hash, digest) }) else { return nil }
+                return PrincipalCache.Holder(
+                    principal: try await Self.principal(userID: userID, store: store), userID: userID,
+                    expires: stored.issuedAt.addingTimeInterval(lifetime))
+            }
+        }
     }
 
     private static func split(token: String) -> (Int, String)? {

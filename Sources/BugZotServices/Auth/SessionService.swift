@@ -36,20 +36,32 @@ public struct SessionService: Sendable {
     }
 
     /// Who holds this session token; nil when it is unknown, expired, or its account is disabled.
+    /// A session seen lately costs no statement (`PrincipalCache`), but the hourly record of its visit.
     public func principal(forToken token: String) async throws -> Principal? {
         let now = Date()
         let hash = Secrets.digest(token)
-        guard let session = try await database.read({ sql in
-            try await SQLStore(sql).webSession(hash: hash, since: now.addingTimeInterval(-idleLifetime))
+        let credential = PrincipalCache.Credential.session(digest: hash)
+        let idleLifetime = idleLifetime
+        guard let holder = try await auth.principals.holder(of: credential, loading: {
+            try await database.read { sql in
+                let store = SQLStore(sql)
+                guard let session = try await store.webSession(hash: hash, since: now.addingTimeInterval(-idleLifetime)) else { return nil }
+                let principal: Principal
+                do {
+                    principal = try await AuthService.principal(userID: session.userID, store: store)
+                } catch DomainError.accountDisabled {
+                    return nil
+                }
+                return PrincipalCache.Holder(
+                    principal: principal, userID: session.userID, expires: session.lastSeen.addingTimeInterval(idleLifetime),
+                    session: .init(id: session.id, lastSeen: session.lastSeen))
+            }
         }) else { return nil }
-        if now.timeIntervalSince(session.lastSeen) > touchInterval {
+        if let session = holder.session, now.timeIntervalSince(session.lastSeen) > touchInterval {
             try await database.transaction { sql in try await SQLStore(sql).touchWebSession(id: session.id, at: now) }
+            auth.principals.sessionSeen(credential, at: now, idleLifetime: idleLifetime)
         }
-        do {
-            return try await auth.principal(userID: session.userID)
-        } catch DomainError.accountDisabled {
-            return nil
-        }
+        return holder.principal
     }
 
     /// Ends one session; an unknown token is ignored.

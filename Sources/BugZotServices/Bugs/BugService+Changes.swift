@@ -16,8 +16,9 @@ extension BugService {
         let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)
-            let rules = try await self.rules(store)
-            guard let product = try await store.product(name: request.product) else {
+            let snapshot = try await snapshots.current(in: store)
+            let rules = snapshot.rules(policy: policy)
+            guard let product = snapshot.product(named: request.product) else {
                 throw DomainError.productNotEnterable(request.product)
             }
             let logins = [request.assignedTo, request.qaContact].compactMap { $0 }.filter { !$0.isEmpty } + request.cc
@@ -62,18 +63,19 @@ extension BugService {
         let now = Date()
         return try await database.transaction { sql in
             let store = SQLStore(sql)
-            let rules = try await self.rules(store)
+            let snapshot = try await snapshots.current(in: store)
+            let rules = snapshot.rules(policy: policy)
             let users = try await resolveUsers(request.logins, store: store)
             try await requireVisible(request.referencedBugs, store: store, by: principal)
             let targetProduct = try await request.product.asyncMap { name in
-                guard let product = try await store.product(name: name) else { throw DomainError.productNotEnterable(name) }
+                guard let product = snapshot.product(named: name) else { throw DomainError.productNotEnterable(name) }
                 return product
             }
             var results: [BugUpdateResult] = []
             for identifier in identifiers {
                 let id = try await visibleBugID(identifier, store: store, by: principal)
                 try await store.lockBugs([id])
-                guard let bug = try await store.bug(id: id), let product = try await store.product(name: bug.product) else {
+                guard let bug = try await store.bug(id: id), let product = snapshot.product(named: bug.product) else {
                     throw DomainError.bugNotFound(identifier)
                 }
                 var update = BugUpdate()
@@ -151,7 +153,7 @@ extension BugService {
         return try await database.transaction { sql in
             let store = SQLStore(sql)
             let id = try await visibleBugID(identifier, store: store, by: principal)
-            try await self.rules(store).checkComment(comment, by: principal)
+            try await snapshots.current(in: store).rules(policy: policy).checkComment(comment, by: principal)
             let stored = try await store.insertComment(bugID: id, author: author, text: comment.text, isPrivate: comment.isPrivate, at: now)
             try await store.touchBugs([id], at: now)
             try await Outbox.bugChanged(BugEvent(bugID: id, actorID: author.id, when: now, commentIDs: [stored.id]), in: store)
@@ -159,11 +161,6 @@ extension BugService {
         }
     }
 
-    private func rules(_ store: SQLStore) async throws -> BugRules {
-        BugRules(
-            workflow: try await store.workflow(), catalog: try await store.fieldCatalog(), policy: policy,
-            bugGroups: try await store.bugGroupNames())
-    }
 
 
 

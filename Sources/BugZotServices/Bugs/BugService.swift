@@ -8,10 +8,13 @@ import Foundation
 public struct BugService: Sendable {
     let database: any Database
     let policy: Policy
+    /// The workflow, catalog and field rules, in memory.
+    let snapshots: CatalogSnapshots
 
-    public init(database: any Database, policy: Policy) {
+    public init(database: any Database, policy: Policy, snapshots: CatalogSnapshots) {
         self.database = database
         self.policy = policy
+        self.snapshots = snapshots
     }
 
     // MARK: Reading

@@ -26,7 +26,7 @@ public struct NotificationService: Sendable {
                 let actor = try await store.users(ids: [event.actorID]).first?.summary
             else { return }
             let comments = try await store.comments(ids: event.commentIDs).sorted { $0.count < $1.count }
-            let component = try await store.product(name: bug.product)?.component(named: bug.component)
+            let component = try await bugs.snapshots.current(in: store).product(named: bug.product)?.component(named: bug.component)
             let watchers = if let component { try await store.watchers(ofComponent: component.id) } else { [UserSummary]() }
             let formerRoles = NotificationRules.formerPeople(in: event.changes)
             let formerPeople = try await store.userSummaries(logins: formerRoles.map(\.login))

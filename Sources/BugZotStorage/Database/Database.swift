@@ -13,6 +13,9 @@ public enum DatabaseKind: String, Sendable {
 public protocol Database: Service {
     var kind: DatabaseKind { get }
 
+    /// Where this instance hears of committed changes (announced by the store's writes).
+    var changes: ChangeFeed { get }
+
     /// Runs `body` on a connection for queries that change nothing.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 

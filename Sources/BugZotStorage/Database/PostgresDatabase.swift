@@ -25,6 +25,8 @@ public final class PostgresDatabase: Database {
     }
 
     public let kind = DatabaseKind.postgres
+    /// Live while the notification connection listens; changes come from every instance.
+    public let changes = ChangeFeed(isLive: false)
     private let client: PostgresClient
     private let logger: Logger
     private let deadlines: Deadlines
@@ -32,7 +34,14 @@ public final class PostgresDatabase: Database {
     /// Opened when the pool runs: no call leases a connection before (commands start the
     /// database's service alongside their work, so a first query may come before it).
     private let running = StartSignal()
+    /// Opened once the change listener has tried once: calls wait for it, so that a first
+    /// request finds the caches on (or knows they are off).
+    private let ready = StartSignal()
     private let drain = CallDrain()
+    /// The `NOTIFY` channel of this database (and schema): instances that share one hear each other.
+    let channel: String
+    /// Names this instance in its notifications, so that it ignores its own (heard at once, locally).
+    private let instance = UUID().uuidString
 
     /// - Parameter searchPath: a schema to work in instead of `public` (tests use one each).
     public init(url: String, searchPath: String? = nil, deadlines: Deadlines = Deadlines(), logger: Logger) throws {
@@ -46,11 +55,12 @@ public final class PostgresDatabase: Database {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.deadlines = deadlines
+        self.channel = "bugzot_changes" + (searchPath.map { "_" + $0.lowercased() } ?? "")
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await ConnectionScope.hold {
-            try await running.wait()
+            try await ready.wait()
             return try await drain.call {
                 try await withDeadline { connection in
                     try await body(connection.sql(queryLogLevel: nil).countingStatements())
@@ -61,19 +71,28 @@ public final class PostgresDatabase: Database {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await ConnectionScope.hold {
-            try await running.wait()
+            try await ready.wait()
             do {
-                return try await drain.call {
-                    try await withDeadline { [logger] connection in
+                let (result, changed) = try await drain.call {
+                    try await withDeadline { [logger, channel, instance] connection in
                         // PostgresNIO sends BEGIN and COMMIT (or ROLLBACK) itself: counted here, as on SQLite.
                         let counter = StatementCounter.current
                         counter?.record()
                         defer { counter?.record() }
                         return try await connection.withTransaction(logger: logger) { connection in
-                            try await body(connection.sql(queryLogLevel: nil).countingStatements())
+                            let sql = connection.sql(queryLogLevel: nil).countingStatements()
+                            let (result, changed) = try await ChangeCollector.collecting { collector in (try await body(sql), collector.collected) }
+                            if !changed.isEmpty {
+                                // Delivered to the other instances when (and only if) the transaction commits.
+                                let payload = ChangePayload.encode(changed, from: instance)
+                                try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+                            }
+                            return (result, changed)
                         }
                     }
                 }
+                changes.publish(.changed(changed))
+                return result
             } catch let error as PostgresTransactionError {
                 // A refusal from the body (rolled back cleanly) reaches callers as itself.
                 if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
@@ -155,10 +174,87 @@ public final class PostgresDatabase: Database {
             running.open()
             await client.run()
         }
+        let listener = Task.detached { [self] in await listenForChanges() }
         try? await gracefulShutdown()
         await drain.finish(cutOff: Task.isCancelled)
+        listener.cancel()
+        await listener.value
         pool.cancel()
         await pool.value
+    }
+
+    /// Hears the other instances' changes on one pooled connection, for as long as the database
+    /// runs. While it listens the feed is live; when the connection drops (or stops answering the
+    /// heartbeat) the feed goes dead, which empties every cache and keeps them off, until the
+    /// connection is back (retried with backoff), which empties them again: whatever changed
+    /// meanwhile was never heard.
+    private func listenForChanges() async {
+        try? await running.wait()
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        changes.setLive(true)
+                        ready.open()
+                        delay = .milliseconds(100)
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask { [changes, instance] in
+                                for try await notification in notifications {
+                                    guard let (sender, notice) = ChangePayload.decode(notification.payload), sender != instance else { continue }
+                                    changes.publish(notice)
+                                }
+                            }
+                            group.addTask { [logger] in try await Self.heartbeat(connection, logger: logger) }
+                            _ = try await group.next()
+                            group.cancelAll()
+                        }
+                    }
+                }
+            } catch {
+                if !Task.isCancelled { logger.debug("change notifications interrupted", metadata: ["error": "\(error)"]) }
+            }
+            if changes.isLive {
+                changes.setLive(false)
+                if !Task.isCancelled { logger.warning("change notifications lost: caches are off until they are back") }
+            }
+            ready.open()
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+
+    /// Returns (throwing) when the listening connection fails to answer a query within a few
+    /// seconds: a dead connection may otherwise look like a quiet one.
+    private static func heartbeat(_ connection: PostgresConnection, logger: Logger) async throws {
+        while true {
+            try await Task.sleep(for: .seconds(10))
+            let outcome = FirstOutcome<Void>()
+            let probe = Task {
+                do {
+                    _ = try await connection.query("SELECT 1", logger: logger)
+                    outcome.settle(.success(()))
+                } catch {
+                    outcome.settle(.failure(error))
+                }
+            }
+            let timer = Task {
+                try await Task.sleep(for: .seconds(5))
+                outcome.settle(.failure(StorageUnavailable(.databaseTimedOut, detail: "the notification connection stopped answering")))
+            }
+            defer { timer.cancel() }
+            do {
+                try await withTaskCancellationHandler {
+                    try await outcome.value()
+                } onCancel: {
+                    outcome.settle(.failure(CancellationError()))
+                    probe.cancel()
+                }
+            } catch {
+                let _: EventLoopFuture<Void> = connection.close()
+                throw error
+            }
+        }
     }
 
     /// Reads `postgres://user:password@host:port/database?sslmode=…`.

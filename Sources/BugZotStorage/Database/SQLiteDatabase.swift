@@ -9,6 +9,8 @@ import Synchronization
 /// and a few reader connections used in turn.
 public final class SQLiteDatabase: Database {
     public let kind = DatabaseKind.sqlite
+    /// One process owns the file, so every change is this process's own: always live.
+    public let changes = ChangeFeed(isLive: true)
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
@@ -27,11 +29,13 @@ public final class SQLiteDatabase: Database {
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"] {
                 _ = try await writer.query(pragma)
             }
+            try await writer.install(customFunction: SQLiteRegexp.function)
             var readerConnections: [SQLiteConnection] = []
             for _ in 0..<max(1, readers) {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
                 readerConnections.append(reader)
                 _ = try await reader.query("PRAGMA busy_timeout=5000")
+                try await reader.install(customFunction: SQLiteRegexp.function)
             }
             return SQLiteDatabase(writer: writer, readers: readerConnections, writerWait: writerWait, logger: logger)
         } catch {
@@ -74,8 +78,9 @@ public final class SQLiteDatabase: Database {
             let sql = writer.sql().countingStatements()
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
-                let result = try await body(sql)
+                let (result, changed) = try await ChangeCollector.collecting { collector in (try await body(sql), collector.collected) }
                 try await sql.raw("COMMIT").run()
+                changes.publish(.changed(changed))
                 return result
             } catch {
                 try? await sql.raw("ROLLBACK").run()

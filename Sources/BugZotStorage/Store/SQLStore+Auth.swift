@@ -1,11 +1,12 @@
 import Foundation
 import SQLKit
 
-/// A stored API key or login token: its id, owner and hash.
+/// A stored API key or login token: its id, owner, hash and when it was made.
 public struct StoredSecret: Sendable {
     public let id: Int
     public let userID: Int
     public let hash: String
+    public let issuedAt: Date
 }
 
 extension SQLStore {
@@ -17,17 +18,19 @@ extension SQLStore {
 
     /// Unrevoked keys whose prefix matches; the caller compares hashes in constant time.
     public func apiKeys(prefix: String) async throws -> [StoredSecret] {
-        try await all("SELECT id, user_id, key_hash FROM api_keys WHERE key_prefix = \(bind: prefix) AND is_revoked = FALSE").map {
-            StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("key_hash"))
+        try await all("SELECT id, user_id, key_hash, created_at FROM api_keys WHERE key_prefix = \(bind: prefix) AND is_revoked = FALSE").map {
+            StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("key_hash"), issuedAt: try $0.date("created_at"))
         }
     }
 
     public func revokeAPIKey(id: Int, userID: Int) async throws {
+        announce(.user(userID))
         try await run("UPDATE api_keys SET is_revoked = TRUE WHERE id = \(bind: id) AND user_id = \(bind: userID)")
     }
 
     /// Forgets some of a user's (revoked) keys.
     public func deleteAPIKeys(ids: [Int], userID: Int) async throws {
+        announce(.user(userID))
         try await run("DELETE FROM api_keys WHERE id IN \(inList(ids)) AND user_id = \(bind: userID)")
     }
 
@@ -39,26 +42,30 @@ extension SQLStore {
     /// A user's tokens issued since `since`.
     public func loginTokens(userID: Int, since: Date) async throws -> [StoredSecret] {
         try await all(
-            "SELECT id, user_id, token_hash AS hash FROM login_tokens WHERE user_id = \(bind: userID) AND created_at >= \(bind: since.unixSeconds)"
-        ).map { StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("hash")) }
+            "SELECT id, user_id, token_hash AS hash, created_at FROM login_tokens WHERE user_id = \(bind: userID) AND created_at >= \(bind: since.unixSeconds)"
+        ).map {
+            StoredSecret(id: try $0.int("id"), userID: try $0.int("user_id"), hash: try $0.string("hash"), issuedAt: try $0.date("created_at"))
+        }
     }
 
     public func deleteLoginTokens(userID: Int) async throws {
+        announce(.user(userID))
         try await run("DELETE FROM login_tokens WHERE user_id = \(bind: userID)")
     }
 
-    /// Forgets tokens issued before `before`.
+    /// Forgets tokens issued before `before` (expired: no one holds them any more).
     public func deleteLoginTokens(issuedBefore before: Date) async throws {
         try await run("DELETE FROM login_tokens WHERE created_at < \(bind: before.unixSeconds)")
     }
 
     /// Forgets all but a user's newest `kept` login tokens.
     public func trimLoginTokens(userID: Int, keeping kept: Int) async throws {
-        try await deleteAllButNewest(kept, from: "login_tokens", where: "user_id = \(bind: userID)")
+        if try await deleteAllButNewest(kept, from: "login_tokens", where: "user_id = \(bind: userID)") { announce(.user(userID)) }
     }
 
-    public func deleteLoginToken(id: Int) async throws {
-        try await run("DELETE FROM login_tokens WHERE id = \(bind: id)")
+    public func deleteLoginToken(id: Int, userID: Int) async throws {
+        announce(.user(userID))
+        try await run("DELETE FROM login_tokens WHERE id = \(bind: id) AND user_id = \(bind: userID)")
     }
 
     /// Records a login attempt against each subject; returns the rows' ids.

@@ -30,6 +30,7 @@ extension SQLStore {
 
     /// Replaces the stored workflow.
     public func replaceWorkflow(with workflow: Workflow) async throws {
+        announce(.catalog)
         for statement in WorkflowTables.statements(for: workflow) {
             try await run(SQLQueryString(statement))
         }

@@ -31,7 +31,8 @@ extension SQLStore {
     }
 
     public func insertGroup(name: String, description: String, isActive: Bool, isBugGroup: Bool) async throws -> Int {
-        try await insert(
+        announce(.catalog)
+        return try await insert(
             "INSERT INTO access_groups (name, description, is_active, is_bug_group, is_system) VALUES (\(bind: name), \(bind: description), \(bind: isActive), \(bind: isBugGroup), FALSE)"
         )
     }
@@ -51,6 +52,7 @@ extension SQLStore {
     }
 
     public func setMembership(userID: Int, groupID: Int, isMember: Bool) async throws {
+        announce(.user(userID))
         if isMember {
             try await run("INSERT INTO user_groups (user_id, group_id) VALUES (\(bind: userID), \(bind: groupID)) ON CONFLICT DO NOTHING")
         } else {

@@ -67,7 +67,8 @@ extension SQLStore {
     public func insertProduct(
         name: String, description: String, classificationID: Int, isActive: Bool, defaultMilestone: String, allowsUnconfirmed: Bool
     ) async throws -> Int {
-        try await insert(
+        announce(.catalog)
+        return try await insert(
             """
             INSERT INTO products (name, description, classification_id, is_active, default_milestone, allows_unconfirmed)
             VALUES (\(bind: name), \(bind: description), \(bind: classificationID), \(bind: isActive), \(bind: defaultMilestone), \(bind: allowsUnconfirmed))
@@ -75,16 +76,19 @@ extension SQLStore {
     }
 
     public func insertVersion(productID: Int, name: String) async throws -> Int {
-        try await insert("INSERT INTO versions (product_id, name, is_active, sort_key) VALUES (\(bind: productID), \(bind: name), TRUE, 0)")
+        announce(.catalog)
+        return try await insert("INSERT INTO versions (product_id, name, is_active, sort_key) VALUES (\(bind: productID), \(bind: name), TRUE, 0)")
     }
 
     public func insertMilestone(productID: Int, name: String) async throws -> Int {
-        try await insert("INSERT INTO milestones (product_id, name, is_active, sort_key) VALUES (\(bind: productID), \(bind: name), TRUE, 0)")
+        announce(.catalog)
+        return try await insert("INSERT INTO milestones (product_id, name, is_active, sort_key) VALUES (\(bind: productID), \(bind: name), TRUE, 0)")
     }
 
     public func insertComponent(
         productID: Int, name: String, description: String, assigneeID: Int, qaContactID: Int?, isActive: Bool, defaultCC: [Int]
     ) async throws -> Int {
+        announce(.catalog)
         let id = try await insert(
             """
             INSERT INTO components (product_id, name, description, default_assignee_id, default_qa_contact_id, is_active, sort_key)

@@ -78,6 +78,9 @@ extension SQLStore {
     }
 
     public func updateUser(id: Int, login: String? = nil, realName: String? = nil, passwordHash: String? = nil, disabledText: String? = nil) async throws {
+        announce(.user(id))
+        // The catalog names people too (components' default assignees and QA contacts).
+        if login != nil || realName != nil { announce(.catalog) }
         if let login { try await run("UPDATE users SET login_name = \(bind: login.lowercased()) WHERE id = \(bind: id)") }
         if let realName { try await run("UPDATE users SET real_name = \(bind: realName) WHERE id = \(bind: id)") }
         if let passwordHash { try await run("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: id)") }

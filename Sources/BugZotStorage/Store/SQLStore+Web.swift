@@ -39,19 +39,23 @@ extension SQLStore {
     }
 
     public func deleteWebSession(hash: String) async throws {
-        try await run("DELETE FROM web_sessions WHERE token_hash = \(bind: hash)")
+        for row in try await all("DELETE FROM web_sessions WHERE token_hash = \(bind: hash) RETURNING user_id") {
+            announce(.user(try row.int("user_id")))
+        }
     }
 
     /// Ends a user's sessions, all of them or all but one.
     public func deleteWebSessions(userID: Int, except keptHash: String? = nil) async throws {
+        announce(.user(userID))
         try await run("DELETE FROM web_sessions WHERE user_id = \(bind: userID) AND token_hash <> \(bind: keptHash ?? "")")
     }
 
     /// Ends all but a user's newest `kept` sessions.
     public func trimWebSessions(userID: Int, keeping kept: Int) async throws {
-        try await deleteAllButNewest(kept, from: "web_sessions", where: "user_id = \(bind: userID)")
+        if try await deleteAllButNewest(kept, from: "web_sessions", where: "user_id = \(bind: userID)") { announce(.user(userID)) }
     }
 
+    /// Forgets sessions idle since `before` (expired: no one holds them any more).
     public func deleteWebSessions(idleSince before: Date) async throws {
         try await run("DELETE FROM web_sessions WHERE last_seen_at < \(bind: before.unixSeconds)")
     }
@@ -96,12 +100,15 @@ extension SQLStore {
 
     /// Forgets the rows of `table` that match `condition` but the newest `kept` (by id). With an
     /// index that starts with `condition`'s column, it walks from the newest entry: at most
-    /// `kept` entries are read to find where the oldest begin.
-    func deleteAllButNewest(_ kept: Int, from table: String, where condition: SQLQueryString) async throws {
+    /// `kept` entries are read to find where the oldest begin. True when there were `kept` or
+    /// more, so that older ones may have gone.
+    @discardableResult
+    func deleteAllButNewest(_ kept: Int, from table: String, where condition: SQLQueryString) async throws -> Bool {
         guard let oldestKept = try await first(
             "SELECT id FROM \(unsafeRaw: table) WHERE " + condition + " ORDER BY id DESC LIMIT 1 OFFSET \(bind: max(kept - 1, 0))")
-        else { return }
+        else { return false }
         try await run("DELETE FROM \(unsafeRaw: table) WHERE " + condition + " AND id < \(bind: try oldestKept.int("id"))")
+        return true
     }
 
     // MARK: Account activation
@@ -152,6 +159,7 @@ extension SQLStore {
         try await run("DELETE FROM account_activations WHERE user_id IN \(inList(ids))")
         try await run("DELETE FROM password_resets WHERE user_id IN \(inList(ids))")
         try await run("DELETE FROM users WHERE id IN \(inList(ids))")
+        for id in ids { announce(.user(id)) }
         return ids.count
     }
 

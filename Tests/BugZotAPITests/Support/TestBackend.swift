@@ -25,11 +25,17 @@ enum TestBackend: String, CustomTestStringConvertible, Sendable {
 
     /// A fresh, empty database (not yet running or migrated).
     func makeDatabase() async throws -> any Database {
+        try await makeSharedDatabase().database
+    }
+
+    /// A fresh, empty database (not yet running or migrated) and, on PostgreSQL, how another
+    /// instance opens the same one (SQLite's file belongs to one process).
+    func makeSharedDatabase() async throws -> (database: any Database, another: (@Sendable () throws -> any Database)?) {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return try await SQLiteDatabase.open(path: directory.appendingPathComponent("test.sqlite").path, logger: Self.logger)
+            return (try await SQLiteDatabase.open(path: directory.appendingPathComponent("test.sqlite").path, logger: Self.logger), nil)
         case .postgres:
             let url = try #require(Self.postgresURL)
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -37,7 +43,8 @@ enum TestBackend: String, CustomTestStringConvertible, Sendable {
             try await admin.withRunning {
                 try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(ident: schema)").run() }
             }
-            return try PostgresDatabase(url: url, searchPath: schema, logger: Self.logger)
+            let open: @Sendable () throws -> any Database = { try PostgresDatabase(url: url, searchPath: schema, logger: Self.logger) }
+            return (try open(), open)
         }
     }
 

@@ -22,6 +22,8 @@ struct TestSite: Sendable {
     let services: AppServices
     let keys: [String: String]
     let configuration: AppConfiguration
+    /// Opens the site's database again, as another instance would (PostgreSQL only).
+    let anotherDatabase: (@Sendable () throws -> any Database)?
 
     /// Runs `body` against a fresh site on `backend`.
     static func with(
@@ -29,7 +31,7 @@ struct TestSite: Sendable {
         attachmentStore: AttachmentStoreKind = .files, maxSearchResults: Int = 10_000, exposesStatementCounts: Bool = false,
         _ body: @Sendable (TestSite) async throws -> Void
     ) async throws {
-        let database = try await backend.makeDatabase()
+        let (database, anotherDatabase) = try await backend.makeSharedDatabase()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
         var configuration = AppConfiguration(
             dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
@@ -49,7 +51,7 @@ struct TestSite: Sendable {
                     login: "\(name)@example.com", realName: name.capitalized, password: password, groups: groups)
                 keys[name] = try await services.auth.createAPIKey(userID: id, description: "tests")
             }
-            let site = TestSite(client: client, services: services, keys: keys, configuration: configuration)
+            let site = TestSite(client: client, services: services, keys: keys, configuration: configuration, anotherDatabase: anotherDatabase)
             try await site.post("/rest/product", ["name": "Widget", "description": "Widgets", "version": "1.0"], as: "admin").expect(.created)
             try await site.post(
                 "/rest/component",
@@ -58,6 +60,19 @@ struct TestSite: Sendable {
             ).expect(.created)
             try await site.post("/rest/group", ["name": "secret", "description": "Confidential"], as: "admin").expect(.created)
             try await site.put("/rest/user/insider@example.com", ["groups": ["add": ["secret"]]], as: "admin").expect(.ok)
+            try await body(site)
+        }
+    }
+
+    /// Runs `body` against a second instance of this site: another application over the same
+    /// database, with connections (and caches) of its own, as a second server would be.
+    func withSecondInstance(_ body: @Sendable (TestSite) async throws -> Void) async throws {
+        let database = try #require(try anotherDatabase?(), "only PostgreSQL is shared by instances")
+        let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
+        try await app.test(.router) { [configuration, keys] client in
+            let site = TestSite(
+                client: client, services: makeServices(configuration, database: database), keys: keys, configuration: configuration,
+                anotherDatabase: anotherDatabase)
             try await body(site)
         }
     }
