@@ -91,14 +91,16 @@ class Setup:
 
     @staticmethod
     def words(rest: bk.Rest, bugs: list[int]) -> tuple[str, str]:
-        """A word of a comment, and two words that follow each other in one, from seeded bugs."""
-        for bug in bugs:
-            for comment in rest.get(f"/bug/{bug}/comment")["bugs"][str(bug)]["comments"][1:] or []:
-                words = re.findall(r"[A-Za-z]{5,}", comment["text"])
-                pairs = re.findall(r"\b([a-z]{4,} [a-z]{4,})\b", comment["text"])
-                if words and pairs:
-                    return words[0].lower(), pairs[0]
-        raise SystemExit("no seeded bug among the newest has a comment with words to search for")
+        """The rarest word of the comments of 20 seeded bugs (so that a search for it cannot stop
+        at the first comments it reads), and the rarest pair of words that follow each other."""
+        words, pairs = Counter(), Counter()
+        for bug in bugs[:20]:
+            for comment in rest.get(f"/bug/{bug}/comment")["bugs"][str(bug)]["comments"][1:]:
+                words.update(w.lower() for w in re.findall(r"[A-Za-z]{5,}", comment["text"]))
+                pairs.update(re.findall(r"(?=\b([a-z]{4,} [a-z]{4,})\b)", comment["text"]))
+        if not words or not pairs:
+            raise SystemExit("no seeded bug among the newest has comments with words to search for")
+        return min(words, key=words.get), min(pairs, key=pairs.get)
 
 
 def queries(s: Setup) -> dict[str, list[bk.Request]]:
