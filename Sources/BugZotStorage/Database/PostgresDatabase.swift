@@ -63,7 +63,7 @@ public final class PostgresDatabase: Database {
             try await ready.wait()
             return try await drain.call {
                 try await withDeadline { connection in
-                    try await body(connection.sql(queryLogLevel: nil).countingStatements())
+                    try await body(Self.sql(on: connection).countingStatements())
                 }
             }
         }
@@ -80,7 +80,7 @@ public final class PostgresDatabase: Database {
                         counter?.record()
                         defer { counter?.record() }
                         return try await connection.withTransaction(logger: logger) { connection in
-                            let sql = connection.sql(queryLogLevel: nil).countingStatements()
+                            let sql = Self.sql(on: connection).countingStatements()
                             let (result, changed) = try await ChangeCollector.collecting { collector in (try await body(sql), collector.collected) }
                             if !changed.isEmpty {
                                 // Delivered to the other instances when (and only if) the transaction commits.
@@ -99,6 +99,11 @@ public final class PostgresDatabase: Database {
                 throw error
             }
         }
+    }
+
+    /// SQL on a connection, run as named prepared statements (`PreparingSQLDatabase`).
+    private static func sql(on connection: PostgresConnection) -> any SQLDatabase {
+        PreparingSQLDatabase(connection: connection, base: connection.sql(queryLogLevel: nil))
     }
 
     /// Runs `body` on a leased connection within the deadlines; an outage (the database down,
