@@ -136,7 +136,7 @@ def writes(s: Setup, level: int, threads: int) -> dict[str, list]:
 def measure(binary: str, kind: str, args) -> dict:
     with bk.Database(kind) as db:
         seconds_seeding = seed(binary, db, args.bugs)
-        with bk.Server(binary, db, ["--max-search-results", "100000"]) as server:
+        with bk.Server(binary, db) as server:
             bk.log(f"{db.label}: reading the queries' parameters off the data")
             s = Setup(binary, db, server)
             bk.log(f"{db.label}: product {s.product} ({s.product_bugs} bugs), user {s.user}, word {s.word!r}, phrase {s.phrase!r}")

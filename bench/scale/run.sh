@@ -3,8 +3,9 @@
 #
 # On SQLite and on a throwaway PostgreSQL cluster (scripts/pg-cluster.sh, durable settings):
 # `bugzot seed --bugs N` fills an empty database, a server starts on it (no job worker,
-# --expose-sql-statements, --max-search-results 100000), the queries' parameters are read off
-# the seeded data through /rest, and wrk (installed from Debian if missing) runs each query at
+# --expose-sql-statements), the queries' parameters are read off the seeded data through /rest
+# (the product with the most bugs, its busiest assignee), updates and POSTs go to a product of
+# their own, and wrk (installed from Debian if missing) runs each query at
 # 1 and at 16 connections: open bugs of a product by last change, my bugs (the busiest
 # assignee, with their own API key), a word in comments, a phrase, a mixed quicksearch,
 # component + status, counts by status (count_only), a deep keyset page (after=), one bug with
