@@ -29,8 +29,8 @@ public struct BugSearch: Sendable, Equatable {
     /// Bugzilla's advanced search (`fN/oN/vN`, `fieldX-Y-Z`, `longdesc`): every inner list must
     /// have a matching condition (AND of ORs).
     public var conditions: [[FieldCondition]] = []
-    /// Words matched against the summary, aliases, or id.
-    public var quicksearch: [String] = []
+    /// Bugzilla's boolean charts (`fN/oN/vN` with `OP`/`CP` groups, `j_top`): each must match.
+    public var charts: [SearchTerm] = []
     public var createdSince: Date?
     public var changedSince: Date?
     public var order: [BugOrder] = []
@@ -43,6 +43,9 @@ public struct BugSearch: Sendable, Equatable {
     public var maximumResults: Int?
 
     public init() {}
+
+    /// Every condition of the search, `conditions` and `charts` alike.
+    public var allConditions: [FieldCondition] { conditions.joined() + charts.flatMap(\.conditions) }
 
     /// The rows the store reads: `limit`, or one more than `maximumResults`, to tell when too many match.
     public var rowsToRead: Int? { maximumResults.map { $0 + 1 } ?? limit }
@@ -65,8 +68,8 @@ public struct BugSearch: Sendable, Equatable {
             ("op_sys", opSystems.count), ("platform", platforms.count), ("summary", summaries.count),
             ("whiteboard", whiteboards.count), ("url", urls.count), ("creator", reporters.count),
             ("assigned_to", assignees.count), ("qa_contact", qaContacts.count), ("cc", cc.count),
-            ("keywords", keywords.count), ("quicksearch", quicksearch.count), ("order", order.count),
-            ("conditions", conditions.reduce(0) { $0 + $1.count }),
+            ("keywords", keywords.count), ("order", order.count),
+            ("conditions", conditions.reduce(0) { $0 + $1.count } + charts.reduce(0) { $0 + $1.conditions.count }),
         ]
     }
 }
@@ -76,6 +79,9 @@ public struct BugOrder: Sendable, Equatable {
     public enum Column: String, Sendable, CaseIterable {
         case id, summary, status, resolution, severity, priority, product, component, version
         case assignee, reporter, creationTime, lastChangeTime, targetMilestone
+        /// How well a bug matches the search's full-text terms (`content`, `longdesc`); a search
+        /// without one is refused. Not a field of the bug, so not a keyset position either.
+        case relevance
     }
 
     public var column: Column
@@ -113,7 +119,7 @@ extension BugOrder {
 
 extension BugOrder.Column {
     /// Whether the column sorts as numbers.
-    public var isNumeric: Bool { [.id, .creationTime, .lastChangeTime].contains(self) }
+    public var isNumeric: Bool { [.id, .creationTime, .lastChangeTime, .relevance].contains(self) }
 
     public func value(of bug: Bug) -> BugOrder.Value {
         switch self {
@@ -131,6 +137,7 @@ extension BugOrder.Column {
         case .creationTime: .number(Int(bug.creationTime.timeIntervalSince1970.rounded(.down)))
         case .lastChangeTime: .number(Int(bug.lastChangeTime.timeIntervalSince1970.rounded(.down)))
         case .targetMilestone: .text(bug.targetMilestone)
+        case .relevance: .number(0)  // the store refuses to page by it
         }
     }
 }
@@ -148,7 +155,7 @@ public struct FieldCondition: Sendable, Equatable {
     }
 }
 
-/// Bugzilla's search operators that BugZot supports (regular expressions are not among them).
+/// Bugzilla's search operators that BugZot supports.
 public enum SearchOperator: String, Sendable, CaseIterable {
     case equals, notequals, anyexact
     case substring, casesubstring, notsubstring
@@ -156,6 +163,27 @@ public enum SearchOperator: String, Sendable, CaseIterable {
     case anywords, allwords, nowords
     case greaterthan, greaterthaneq, lessthan, lessthaneq
     case isempty, isnotempty
+    /// A regular expression (`SearchPattern`), matching anywhere in the value; `notregexp` its negation.
+    case regexp, notregexp
+    /// The field's history: changed before or after a date, from or to a value, or by a person.
+    case changedbefore, changedafter, changedfrom, changedto, changedby
+    /// Full-text search (`TextQuery`): only on `content`, as in Bugzilla.
+    case matches, notmatches
+
+    /// The operator `name` names (nil is `substring`, Bugzilla's default), or a clear refusal.
+    public init(named name: String?, parameter: String) throws(DomainError) {
+        guard let name else {
+            self = .substring
+            return
+        }
+        guard let op = SearchOperator(rawValue: name) else {
+            throw .invalidParameter(parameter: parameter, reason: "'\(name)' is not a search operator BugZot supports.")
+        }
+        self = op
+    }
+
+    /// Whether the operator searches the field's history rather than its value.
+    public var isHistory: Bool { [.changedbefore, .changedafter, .changedfrom, .changedto, .changedby].contains(self) }
 
     /// The operator that matches exactly what this one does not, where there is one.
     public var negation: SearchOperator? {
@@ -174,6 +202,10 @@ public enum SearchOperator: String, Sendable, CaseIterable {
         case .lessthaneq: .greaterthan
         case .lessthan: .greaterthaneq
         case .greaterthaneq: .lessthan
+        case .regexp: .notregexp
+        case .notregexp: .regexp
+        case .matches: .notmatches
+        case .notmatches: .matches
         default: nil
         }
     }
@@ -186,6 +218,8 @@ public enum SearchOperator: String, Sendable, CaseIterable {
         case .nowordssubstr: (.anywordssubstr, true)
         case .nowords: (.anywords, true)
         case .isnotempty: (.isempty, true)
+        case .notregexp: (.regexp, true)
+        case .notmatches: (.matches, true)
         default: (self, false)
         }
     }

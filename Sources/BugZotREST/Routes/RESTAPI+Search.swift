@@ -1,12 +1,13 @@
 import BugZotDomain
+import BugZotServices
 import Foundation
 
 extension RESTAPI {
     /// Reads Bugzilla's search parameters, by API or internal name. `limit=0` (or none, without an
     /// offset) asks for every match and a limit above `maxSearchResults` for more than it: either is
     /// refused when more than `maxSearchResults` bugs match.
-    /// Quicksearch's status words are `workflow`'s statuses and resolutions.
-    static func bugSearch(from parameters: RESTParameters, maxSearchResults: Int, workflow: Workflow?) throws(DomainError) -> BugSearch {
+    /// Quicksearch's status words are the workflow's statuses and resolutions, `P1` the catalog's first priority.
+    static func bugSearch(from parameters: RESTParameters, maxSearchResults: Int, fields: CatalogService.FieldData?) throws(DomainError) -> BugSearch {
         var search = BugSearch()
         for text in try parameters.strings(["id", "bug_id", "ids"]) {
             for part in text.split(separator: ",") {
@@ -36,9 +37,11 @@ extension RESTAPI {
         search.cc = try parameters.strings("cc")
         search.keywords = try parameters.commaSeparated("keywords")
         search.conditions = try advancedConditions(from: parameters)
+        if let chart = try booleanChart(from: parameters) { search.charts = [chart] }
         for text in try parameters.strings("quicksearch") {
             search.conditions += try QuickSearch.conditions(
-                text, statuses: Set(workflow?.statuses.map(\.name) ?? []), resolutions: Set(workflow?.resolutions ?? []))
+                text, statuses: Set(fields?.workflow.statuses.map(\.name) ?? []), resolutions: Set(fields?.workflow.resolutions ?? []),
+                priorities: fields?.catalog.priorities ?? [])
         }
         search.createdSince = try parameters.date("creation_time")
         search.changedSince = try parameters.date("last_change_time")
@@ -56,44 +59,39 @@ extension RESTAPI {
         return search
     }
 
-    /// `longdesc` (+ `longdesc_type`), `fN/oN/vN` (+ `nN` to negate) and `fieldX-Y-Z/typeX-Y-Z/valueX-Y-Z`,
+    /// Bugzilla's custom search: `fN/oN/vN`, `nN` to negate, `fN=OP`…`fN=CP` groups joined by `jN`,
+    /// the top level by `j_top` (`BooleanChart`).
+    private static func booleanChart(from parameters: RESTParameters) throws(DomainError) -> SearchTerm? {
+        var rows: [BooleanChart.Row] = []
+        for key in parameters.keys where key.count > 1 && key.hasPrefix("f") {
+            guard let index = Int(key.dropFirst()), index >= 0, let field = try parameters.string(key) else { continue }
+            rows.append(
+                BooleanChart.Row(
+                    index: index, field: field, op: try parameters.string("o\(index)"), value: try parameters.string("v\(index)") ?? "",
+                    negated: try parameters.bool("n\(index)") == true, join: try parameters.string("j\(index)")))
+        }
+        return try BooleanChart.parse(rows, top: try parameters.string("j_top"))
+    }
+
+    /// `longdesc` (+ `longdesc_type`), `emailN` and `fieldX-Y-Z/typeX-Y-Z/valueX-Y-Z`,
     /// where conditions sharing X-Y are alternatives.
     private static func advancedConditions(from parameters: RESTParameters) throws(DomainError) -> [[FieldCondition]] {
         func op(_ name: String?, parameter: String) throws(DomainError) -> SearchOperator {
-            guard let name else { return .substring }
-            guard let op = SearchOperator(rawValue: name) else {
-                throw .invalidParameter(parameter: parameter, reason: "'\(name)' is not a search operator BugZot supports.")
-            }
-            return op
+            try SearchOperator(named: name, parameter: parameter)
         }
         for unsupported in ["savedsearch", "sharer_id", "tags", "emaillongdesc1", "emaillongdesc2"] where parameters.has(unsupported) {
             throw .invalidParameter(parameter: unsupported, reason: "BugZot does not support this search parameter yet.")
-        }
-        if let join = try parameters.string("j_top"), join.uppercased() != "AND" {
-            throw .invalidParameter(parameter: "j_top", reason: "only AND is supported.")
         }
         var groups: [[FieldCondition]] = []
         for text in try parameters.strings("longdesc") where !text.isEmpty {
             let type = try parameters.string("longdesc_type") ?? SearchOperator.allwordssubstr.rawValue
             groups.append([FieldCondition(field: "longdesc", op: try op(type, parameter: "longdesc_type"), value: text)])
         }
-        let keys = parameters.keys
-        for key in keys.sorted() where key.count > 1 && key.hasPrefix("f") && Int(key.dropFirst()) != nil {
-            let index = key.dropFirst()
-            guard let field = try parameters.string(key), field != "noop" else { continue }
-            if field == "OP" || field == "CP" {
-                throw .invalidParameter(parameter: key, reason: "parenthesised (OP/CP) searches are not supported.")
-            }
-            var condition = FieldCondition(
-                field: field, op: try op(try parameters.string("o\(index)"), parameter: "o\(index)"), value: try parameters.string("v\(index)") ?? "")
-            if try parameters.bool("n\(index)") == true {
-                guard let negation = condition.op.negation else {
-                    throw .invalidParameter(parameter: "n\(index)", reason: "'\(condition.op.rawValue)' cannot be negated.")
-                }
-                condition.op = negation
-            }
-            groups.append([condition])
+        // Bugzilla's simple search box: the full text (summary, comments, attachments) by words.
+        for text in try parameters.strings("content") where !text.isEmpty {
+            groups.append([FieldCondition(field: "content", op: .matches, value: text)])
         }
+        let keys = parameters.keys
         // emailN with emailtypeN, over the roles flagged by email<role>N=1.
         let roles = ["assigned_to", "reporter", "qa_contact", "cc"]
         for key in keys.sorted() where key.hasPrefix("email") && Int(key.dropFirst("email".count)) != nil {
@@ -131,9 +129,11 @@ extension RESTAPI {
             "product": .product, "component": .component, "version": .version, "assigned_to": .assignee,
             "reporter": .reporter, "creator": .reporter, "opendate": .creationTime, "creation_ts": .creationTime,
             "creation_time": .creationTime, "changeddate": .lastChangeTime, "delta_ts": .lastChangeTime,
-            "last_change_time": .lastChangeTime, "target_milestone": .targetMilestone,
+            "last_change_time": .lastChangeTime, "target_milestone": .targetMilestone, "relevance": .relevance,
         ]
         guard let column = columns[name] else { return nil }
-        return BugOrder(column: column, descending: parts.dropFirst().first?.uppercased() == "DESC")
+        let direction = parts.dropFirst().first?.uppercased()
+        // Relevance puts the best matches first unless ASC asks otherwise, as in Bugzilla.
+        return BugOrder(column: column, descending: column == .relevance ? direction != "ASC" : direction == "DESC")
     }
 }

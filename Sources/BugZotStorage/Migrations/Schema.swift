@@ -13,6 +13,11 @@ public enum Schema {
         Migration("007_attachment_comment_privacy", statements: { _ in attachmentCommentPrivacy }),
         Migration("008_web_drafts", statements: { _ in webDrafts }),
         Migration("009_bounded_anonymous_storage", statements: boundedAnonymousStorage),
+        // The full-text index of summaries, comments and attachments (`TextSearch`), then the rows
+        // written before it, in batches.
+        Migration("010_full_text_search", statements: { $0.textSearch.indexStatements }, backfills: { $0.textSearch.backfills }),
+        // Indexes in the order of the common lists (Schema+ListIndexes.swift).
+        Migration("011_list_indexes", statements: { _ in listIndexes }),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first

@@ -12,8 +12,11 @@ extension SQLStore {
         // Bugs alone in FROM: names of products and people are reached through subqueries, so the
         // planner can walk the id index and stop at the limit.
         var query: SQLQueryString = "SELECT b.id FROM bugs b"
+        if order.contains(where: { $0.column == .relevance }) { query += try relevanceJoin(search, viewer: viewer, policy: policy) }
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
-        query += " ORDER BY " + order.map { "\(orderColumn($0.column)) \(unsafeRaw: $0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
+        query += " ORDER BY " + order.flatMap { sort in
+            sortKeys(sort.column).map { "\($0) \(unsafeRaw: sort.descending ? "DESC" : "ASC")" }
+        }.joined(separator: ", ")
         if order.last?.column != .id { query += ", b.id ASC" }
         if let limit = search.rowsToRead { query += " LIMIT \(bind: limit)" }
         if search.offset > 0 {
@@ -49,10 +52,19 @@ extension SQLStore {
         if !search.aliases.isEmpty {
             conditions.append("b.id IN (SELECT bug_id FROM bug_aliases WHERE alias IN \(inList(search.aliases)))")
         }
-        if !search.products.isEmpty {
+        // One product (and one of its components) is an equality with a value the planner knows
+        // is single, so that an index on (product or component, …, the page's order) serves the
+        // page without a sort; an IN list of several would need one.
+        let product: SQLQueryString = "SELECT id FROM products WHERE name = \(bind: search.products.first ?? "")"
+        if search.products.count == 1 {
+            conditions.append("b.product_id = (" + product + ")")
+        } else if !search.products.isEmpty {
             conditions.append("b.product_id IN (SELECT id FROM products WHERE name IN \(inList(search.products)))")
         }
-        if !search.components.isEmpty {
+        if search.products.count == 1, search.components.count == 1 {
+            conditions.append(
+                "b.component_id = (SELECT id FROM components WHERE name = \(bind: search.components[0]) AND product_id = (" + product + "))")
+        } else if !search.components.isEmpty {
             conditions.append("b.component_id IN (SELECT id FROM components WHERE name IN \(inList(search.components)))")
         }
         anyOf("b.version", search.versions)
@@ -85,16 +97,12 @@ extension SQLStore {
             conditions.append(
                 "b.id IN (SELECT bk.bug_id FROM bug_keywords bk JOIN keywords k ON k.id = bk.keyword_id WHERE k.name = \(bind: keyword))")
         }
+        let now = Date()
         for alternatives in search.conditions where !alternatives.isEmpty {
-            let sql = try alternatives.map { try sqlCondition($0, viewer: viewer, policy: policy) }
+            let sql = try alternatives.map { try sqlCondition($0, viewer: viewer, policy: policy, now: now) }
             conditions.append("(" + sql.joined(separator: " OR ") + ")")
         }
-        for word in search.quicksearch {
-            let pattern = "%" + likeEscaped(word.lowercased()) + "%"
-            conditions.append(
-                "(LOWER(b.summary) LIKE \(bind: pattern) ESCAPE '\\' OR b.id = \(bind: Int(word) ?? -1) OR b.id IN (SELECT bug_id FROM bug_aliases WHERE alias = \(bind: word)))"
-            )
-        }
+        for chart in search.charts { conditions.append(try sqlTerm(chart, viewer: viewer, policy: policy, now: now)) }
         if let since = search.createdSince { conditions.append("b.created_at >= \(bind: since.unixSeconds)") }
         if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
         if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { conditions.append(visibility) }
@@ -107,18 +115,32 @@ extension SQLStore {
         guard order.count == 1, let sort = order.first else {
             throw DomainError.invalidParameter(parameter: "order", reason: "paging by position takes one sort column.")
         }
+        guard sort.column != .relevance else {
+            throw DomainError.invalidParameter(parameter: "after", reason: "paging by position does not work with relevance order: page with offset.")
+        }
         let comparison: SQLQueryString = sort.descending ? "<" : ">"
         if sort.column == .id {
             return "b.id \(comparison) \(bind: cursor.id)"
         }
         let column = orderColumn(sort.column)
+        if let ranked = ProductOrder(sort.column), case .text(let text) = cursor.value {
+            // By the product's sort key, then the name: the cursor's key is its own product's.
+            let rank = ranked.rank(of: column, product: "b.product_id")
+            let cursorRank = ranked.rank(of: "\(bind: text)", product: "(SELECT product_id FROM bugs WHERE id = \(bind: cursor.id))")
+            return """
+                (\(rank) \(comparison) \(cursorRank) OR (\(rank) = \(cursorRank) AND (\(column) \(comparison) \(bind: text)
+                    OR (\(column) = \(bind: text) AND b.id > \(bind: cursor.id)))))
+                """
+        }
         let value: SQLQueryString
         switch (cursor.value, sort.column.isNumeric) {
         case (.number(let number), true): value = "\(bind: number)"
         case (.text(let text), false): value = DefinedOrder(sort.column)?.rank(of: "\(bind: text)") ?? "\(bind: text)"
         default: throw DomainError.invalidParameter(parameter: "after", reason: "the position does not fit the sort column.")
         }
-        return "(\(column) \(comparison) \(value) OR (\(column) = \(value) AND b.id > \(bind: cursor.id)))"
+        // The first bound alone is a range an index in this order can start at (an OR of two is not).
+        let bound: SQLQueryString = sort.descending ? "<=" : ">="
+        return "\(column) \(bound) \(value) AND (\(column) \(comparison) \(value) OR (\(column) = \(value) AND b.id > \(bind: cursor.id)))"
     }
 
     /// Whether the viewer may see the bug the alias `bug` names; nil when they see every bug.
@@ -143,6 +165,12 @@ extension SQLStore {
     static let assigneeLogin: SQLQueryString = "(SELECT login_name FROM users WHERE id = b.assignee_id)"
     static let qaContactLogin: SQLQueryString = "COALESCE((SELECT login_name FROM users WHERE id = b.qa_contact_id), '')"
 
+    /// What a column sorts by: versions and milestones by their product's sort key, then by name.
+    private func sortKeys(_ column: BugOrder.Column) -> [SQLQueryString] {
+        guard let ranked = ProductOrder(column) else { return [orderColumn(column)] }
+        return [ranked.rank(of: orderColumn(column), product: "b.product_id"), orderColumn(column)]
+    }
+
     private func orderColumn(_ column: BugOrder.Column) -> SQLQueryString {
         switch column {
         case .id: "b.id"
@@ -159,6 +187,7 @@ extension SQLStore {
         case .creationTime: "b.created_at"
         case .lastChangeTime: "b.last_change_at"
         case .targetMilestone: "b.target_milestone"
+        case .relevance: "COALESCE(r.score, 0)"  // `relevanceJoin`
         }
     }
 }
@@ -166,6 +195,28 @@ extension SQLStore {
 /// The columns whose values sort in the order the installation defines — the workflow's statuses
 /// and resolutions, the catalog's severities and priorities — rather than alphabetically. A value
 /// sorts by its `sort_key`; one no longer defined (and the empty resolution of an open bug) first.
+/// Versions and milestones, which each product orders by the sort keys it gives them; one no
+/// longer defined sorts as key 0.
+private enum ProductOrder {
+    case version, milestone
+
+    init?(_ column: BugOrder.Column) {
+        switch column {
+        case .version: self = .version
+        case .targetMilestone: self = .milestone
+        default: return nil
+        }
+    }
+
+    /// The sort key of the version or milestone `value` of `product` (columns or bound values).
+    func rank(of value: SQLQueryString, product: SQLQueryString) -> SQLQueryString {
+        switch self {
+        case .version: "COALESCE((SELECT sort_key FROM versions WHERE product_id = \(product) AND name = \(value)), 0)"
+        case .milestone: "COALESCE((SELECT sort_key FROM milestones WHERE product_id = \(product) AND name = \(value)), 0)"
+        }
+    }
+}
+
 private enum DefinedOrder {
     case status, resolution, severity, priority
 

@@ -10,27 +10,51 @@ private enum SearchTarget {
 }
 
 extension SQLStore {
-    /// One advanced-search condition as SQL over the search's `b` (bugs).
-    func sqlCondition(_ condition: FieldCondition, viewer: Principal, policy: Policy) throws -> SQLQueryString {
+    /// A boolean chart's tree as SQL over the search's `b` (bugs); an empty group matches every bug.
+    func sqlTerm(_ term: SearchTerm, viewer: Principal, policy: Policy, now: Date) throws -> SQLQueryString {
+        func group(_ terms: [SearchTerm], _ join: String) throws -> SQLQueryString {
+            guard !terms.isEmpty else { return "(1 = 1)" }
+            return "(" + (try terms.map { try sqlTerm($0, viewer: viewer, policy: policy, now: now) }).joined(separator: " \(join) ") + ")"
+        }
+        switch term {
+        case .condition(let condition): return try sqlCondition(condition, viewer: viewer, policy: policy, now: now)
+        case .all(let terms): return try group(terms, "AND")
+        case .any(let terms): return try group(terms, "OR")
+        case .not(let term): return "NOT (" + (try sqlTerm(term, viewer: viewer, policy: policy, now: now)) + ")"
+        }
+    }
+
+    /// One advanced-search condition as SQL over the search's `b` (bugs). Dates (relative ones
+    /// included) are read against `now`.
+    func sqlCondition(_ condition: FieldCondition, viewer: Principal, policy: Policy, now: Date) throws -> SQLQueryString {
         try policy.checkListSizes([
             ("value", condition.value.split(separator: ",").count), ("value", condition.value.split(whereSeparator: \.isWhitespace).count),
         ])
+        if condition.op.isHistory { return try historyCondition(condition, viewer: viewer, policy: policy, now: now) }
+        if let fullText = try fullTextCondition(condition, viewer: viewer, policy: policy) { return fullText }
         let target = try searchTarget(condition.field, viewer: viewer, policy: policy)
         let (op, negated) = condition.op.positive
-        let positive: SQLQueryString
+        // A date is compared as the column keeps it: Unix seconds, or a deadline's day.
+        var value = condition.value
+        if let date = condition.dateValue {
+            value = condition.valueKind == .day ? date.day(relativeTo: now) : String(date.unixSeconds(relativeTo: now))
+        }
+        var positive: SQLQueryString
         switch target {
         case .column(let column, let numeric):
-            positive = try predicate(op, on: column, numeric: numeric, value: condition.value)
+            positive = try predicate(op, on: column, numeric: numeric, value: value)
+            // A bug without a deadline has none to compare: it matches no comparison, and the negation of each.
+            if condition.valueKind == .day && op != .isempty { positive = "(\(column) IS NOT NULL AND " + positive + ")" }
         case .related(let rows, let column, let numeric):
             if op == .isempty {
                 positive = "NOT EXISTS (SELECT 1 FROM \(rows))"
             } else if op == .allwordssubstr || op == .allwords {
                 // Every word may match a different related row (a different comment, keyword…).
-                positive = try "(" + words(condition.value).map { word -> SQLQueryString in
+                positive = try "(" + words(value).map { word -> SQLQueryString in
                     "EXISTS (SELECT 1 FROM \(rows) AND " + (try predicate(.substring, on: column, numeric: numeric, value: word)) + ")"
                 }.joined(separator: " AND ") + ")"
             } else {
-                positive = "EXISTS (SELECT 1 FROM \(rows) AND " + (try predicate(op, on: column, numeric: numeric, value: condition.value)) + ")"
+                positive = "EXISTS (SELECT 1 FROM \(rows) AND " + (try predicate(op, on: column, numeric: numeric, value: value)) + ")"
             }
         }
         return negated ? "NOT (" + positive + ")" : positive
@@ -57,6 +81,37 @@ extension SQLStore {
         case "assigned_to": return .column(Self.assigneeLogin, numeric: false)
         case "reporter", "creator": return .column(Self.reporterLogin, numeric: false)
         case "qa_contact": return .column(Self.qaContactLogin, numeric: false)
+        case "assigned_to_realname": return .column("(SELECT real_name FROM users WHERE id = b.assignee_id)", numeric: false)
+        case "reporter_realname": return .column("(SELECT real_name FROM users WHERE id = b.reporter_id)", numeric: false)
+        case "qa_contact_realname": return .column("COALESCE((SELECT real_name FROM users WHERE id = b.qa_contact_id), '')", numeric: false)
+        case "classification":
+            return .column(
+                "(SELECT c.name FROM classifications c JOIN products p ON p.classification_id = c.id WHERE p.id = b.product_id)", numeric: false)
+        case "creation_ts", "creation_time", "opendate": return .column("b.created_at", numeric: true)
+        case "delta_ts", "last_change_time", "changeddate": return .column("b.last_change_at", numeric: true)
+        case "deadline": return .column("b.deadline", numeric: false)
+        case "reporter_accessible", "is_creator_accessible":
+            return .column("(CASE WHEN b.is_creator_accessible THEN 1 ELSE 0 END)", numeric: true)
+        case "cclist_accessible", "is_cc_accessible": return .column("(CASE WHEN b.is_cc_accessible THEN 1 ELSE 0 END)", numeric: true)
+        case "everconfirmed", "is_confirmed": return .column("(CASE WHEN b.is_confirmed THEN 1 ELSE 0 END)", numeric: true)
+        case "dup_id", "dupe_of":
+            return .related(rows: "bugs ob WHERE ob.id = b.dupe_of" + linkedVisible, column: "ob.id", numeric: true)
+        case "bug_group", "groups":
+            return .related(rows: "bug_groups sg JOIN access_groups g ON g.id = sg.group_id WHERE sg.bug_id = b.id", column: "g.name", numeric: false)
+        case "see_also":
+            return .related(rows: "bug_see_also ss WHERE ss.bug_id = b.id", column: "ss.url", numeric: false)
+        case "commenter":
+            return .related(rows: visibleComments(viewer: viewer, policy: policy, author: true), column: "cu.login_name", numeric: false)
+        case "attachments.description", "attachments.filename", "attachments.mimetype", "attachments.ispatch", "attachments.isobsolete",
+            "attachments.isprivate":
+            let columns: [String: (SQLQueryString, Bool)] = [
+                "attachments.description": ("sa.summary", false), "attachments.filename": ("sa.file_name", false),
+                "attachments.mimetype": ("sa.content_type", false), "attachments.ispatch": ("(CASE WHEN sa.is_patch THEN 1 ELSE 0 END)", true),
+                "attachments.isobsolete": ("(CASE WHEN sa.is_obsolete THEN 1 ELSE 0 END)", true),
+                "attachments.isprivate": ("(CASE WHEN sa.is_private THEN 1 ELSE 0 END)", true),
+            ]
+            let (column, numeric) = columns[field] ?? ("sa.summary", false)
+            return .related(rows: visibleAttachments(viewer: viewer, policy: policy), column: column, numeric: numeric)
         case "keywords":
             return .related(rows: "bug_keywords sk JOIN keywords k ON k.id = sk.keyword_id WHERE sk.bug_id = b.id", column: "k.name", numeric: false)
         case "cc":
@@ -72,18 +127,23 @@ extension SQLStore {
                 rows: "bug_dependencies sd JOIN bugs ob ON ob.id = sd.depends_on_id WHERE sd.blocked_id = b.id" + linkedVisible,
                 column: "sd.depends_on_id", numeric: true)
         case "longdesc", "comment":
-            // Only comments the viewer may see: `Visibility.canSee` for comments, in SQL.
-            let rows: SQLQueryString = policy.isInsider(viewer)
-                ? "comments sm WHERE sm.bug_id = b.id"
-                : """
-                comments sm LEFT JOIN attachments sa ON sa.id = sm.attachment_id
-                WHERE sm.bug_id = b.id AND sm.is_private = FALSE
-                    AND (sm.attachment_id IS NULL OR sa.is_private = FALSE OR sa.creator_id = \(bind: viewer.user?.id ?? 0))
-                """
-            return .related(rows: rows, column: "sm.body", numeric: false)
+            return .related(rows: visibleComments(viewer: viewer, policy: policy, author: false), column: "sm.body", numeric: false)
         default:
             throw DomainError.invalidParameter(parameter: "field", reason: "'\(field)' is not a field BugZot can search on.")
         }
+    }
+
+    /// The bug's comments the viewer may see (`Visibility.canSee` for comments, in SQL) as `sm`,
+    /// with their authors as `cu` when `author` is set; ends in a WHERE clause.
+    private func visibleComments(viewer: Principal, policy: Policy, author: Bool) -> SQLQueryString {
+        let authors: SQLQueryString = author ? " JOIN users cu ON cu.id = sm.author_id" : ""
+        let visible = commentVisibility(of: "sm", viewer: viewer, policy: policy).map { " AND " + $0 } ?? ""
+        return "comments sm" + authors + " WHERE sm.bug_id = b.id" + visible
+    }
+
+    /// The bug's attachments the viewer may see (`AttachmentRules.canSee`, in SQL) as `sa`; ends in a WHERE clause.
+    private func visibleAttachments(viewer: Principal, policy: Policy) -> SQLQueryString {
+        "attachments sa WHERE sa.bug_id = b.id" + (attachmentVisibility(of: "sa", viewer: viewer, policy: policy).map { " AND " + $0 } ?? "")
     }
 
     private func predicate(_ op: SearchOperator, on column: SQLQueryString, numeric: Bool, value: String) throws -> SQLQueryString {
@@ -121,8 +181,15 @@ extension SQLStore {
         case .lessthaneq: return try compare("<=")
         case .isempty:
             return numeric ? "\(column) IS NULL" : "COALESCE(\(column), '') = ''"
-        case .notequals, .notsubstring, .nowordssubstr, .nowords, .isnotempty:
+        case .regexp:
+            // Checked by `SearchPattern` first, so both databases read it alike; SQLite's REGEXP is BugZot's own matcher.
+            return sql.dialect.name == "sqlite" ? "\(text) REGEXP \(bind: value)" : "\(text) ~ \(bind: value)"
+        case .notequals, .notsubstring, .nowordssubstr, .nowords, .isnotempty, .notregexp:
             return "NOT (" + (try predicate(op.positive.op, on: column, numeric: numeric, value: value)) + ")"
+        case .changedbefore, .changedafter, .changedfrom, .changedto, .changedby:
+            throw DomainError.invalidParameter(parameter: "operator", reason: "'\(op.rawValue)' searches a field's history, not its value.")
+        case .matches, .notmatches:  // `fullTextCondition` answers them, on `content` only
+            throw DomainError.invalidParameter(parameter: "operator", reason: "'\(op.rawValue)' searches the full text of 'content' only.")
         }
     }
 

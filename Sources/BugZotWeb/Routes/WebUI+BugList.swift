@@ -67,6 +67,7 @@ extension WebUI {
         /// Filters people type, kept as they were typed.
         static let filterNames = [
             "product", "component", "version", "target_milestone", "status", "priority", "severity", "assignee", "reporter", "cc", "q",
+            "quicksearch",
         ]
         /// Parameters the list reads besides its filters.
         static let otherNames = ["sort", "desc", "after", "after_value", "name", "done"]
@@ -141,7 +142,19 @@ extension WebUI {
             fields.products.filter { product in filters["product"].map { $0 == product.name } ?? true }
         }
 
-        func search(workflow: Workflow) -> BugSearch {
+        /// The status filter: as chosen, else open bugs — or, for a quicksearch, whatever its status words say.
+        var status: String { filters["status"] ?? (filters["quicksearch"] == nil ? "open" : "all") }
+
+        /// A bug number typed alone in the search box (`12`, `#12` or `bug 12` are not: they are searches).
+        var quicksearchBugNumber: Int? {
+            guard let text = filters["quicksearch"]?.trimmingCharacters(in: .whitespaces), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                return nil
+            }
+            return Int(text)
+        }
+
+        /// The search the filters ask for; a quicksearch's `P1` means the catalog's first of `priorities`.
+        func search(workflow: Workflow, priorities: [String]) throws(DomainError) -> BugSearch {
             var search = BugSearch()
             if let product = filters["product"] { search.products = [product] }
             if let component = filters["component"] { search.components = [component] }
@@ -149,7 +162,7 @@ extension WebUI {
             if let milestone = filters["target_milestone"] { search.targetMilestones = [milestone] }
             if let priority = filters["priority"] { search.priorities = [priority] }
             if let severity = filters["severity"] { search.severities = [severity] }
-            switch filters["status"] ?? "open" {
+            switch status {
             case "open": search.statuses = workflow.statuses.filter(\.isOpen).map(\.name)
             case "closed": search.statuses = workflow.statuses.filter { !$0.isOpen }.map(\.name)
             case "all": break
@@ -159,7 +172,19 @@ extension WebUI {
             if let reporter = filters["reporter"] { search.reporters = [reporter] }
             if let cc = filters["cc"] { search.cc = [cc] }
             if let text = filters["q"] {
-                search.quicksearch = Array(text.split(whereSeparator: \.isWhitespace).prefix(10).map(String.init))
+                // Each word or "quoted phrase": part of the summary, the alias or id, or (by the
+                // beginnings of words) in the comments and attachments the viewer may see.
+                for part in TextQuery.phrases(of: text).prefix(10) {
+                    var alternatives = [FieldCondition(field: "short_desc", op: .substring, value: part), FieldCondition(field: "alias", op: .equals, value: part)]
+                    if Int(part) != nil { alternatives.append(FieldCondition(field: "bug_id", op: .equals, value: part)) }
+                    if let content = FieldCondition.content(part, op: .substring) { alternatives.append(content) }
+                    search.conditions.append(alternatives)
+                }
+            }
+            if let text = filters["quicksearch"] {
+                // Bugzilla's quicksearch, as REST reads it.
+                search.conditions += try QuickSearch.conditions(
+                    text, statuses: Set(workflow.statuses.map(\.name)), resolutions: Set(workflow.resolutions), priorities: priorities)
             }
             search.order = [BugOrder(column: sort, descending: descending)]
             search.after = after
@@ -191,6 +216,8 @@ extension WebUI {
         let reporter: String
         let cc: String
         let text: String
+        /// Bugzilla's quicksearch text, as the search box sent it.
+        let quicksearch: String
         let columns: [Column]
         let rows: [BugRow]
         let hasRows: Bool
@@ -210,7 +237,8 @@ extension WebUI {
         let workflow = try await services.catalog.workflow()
         let fields = try await services.catalog.fieldData()
         let notices = list.unknownNames.map { "The list has no filter '\($0)': it was not applied." } + list.resolveChoices(fields)
-        let search = list.search(workflow: workflow)
+        if let response = try await openTypedBug(list, web: web) { return response }
+        let search = try list.search(workflow: workflow, priorities: fields.catalog.priorities)
         var bugs = try await services.bugs.search(search, by: web.principal)
         let hasMore = bugs.count > Self.pageSize
         // A first page that holds every match is its own count.
@@ -237,7 +265,7 @@ extension WebUI {
                 arrow: isSorted ? (list.descending ? "▼" : "▲") : "")
         }
         let productNames = fields.products.map(\.name).sorted()
-        let status = list.filters["status"] ?? "open"
+        let status = list.status
         let statusOptions = [Option(value: "open", label: "Open", selected: status == "open"),
                              Option(value: "closed", label: "Closed", selected: status == "closed"),
                              Option(value: "all", label: "Any status", selected: status == "all")]
@@ -259,10 +287,23 @@ extension WebUI {
             severities: choices("severity", "Any severity", fields.catalog.severities),
             statuses: statusOptions, notices: notices, count: count, assignee: list.filters["assignee"] ?? "",
             reporter: list.filters["reporter"] ?? "", cc: list.filters["cc"] ?? "", text: list.filters["q"] ?? "",
+            quicksearch: list.filters["quicksearch"] ?? "",
             columns: columns, rows: bugs.map { BugRow($0, names: PersonNames(for: web.principal)) }, hasRows: !bugs.isEmpty, nextPage: nextPage,
             firstPage: list.after == nil ? nil : "/bugs?" + FormEncoding.encode(base),
             query: FormEncoding.encode(base), searchName: web.query["name"] ?? "", signedIn: !web.principal.isAnonymous, searches: searches, hasSearches: !searches.isEmpty)
         return pages.render("bug_list", title: "Bugs", page: view, for: web)
+    }
+
+    /// A bug number or alias typed alone in the search box opens that bug. A number always goes to
+    /// its page, which says the same of a missing bug as of a hidden one; an alias only when the
+    /// viewer may see its bug (else it is searched for, finding nothing, as a missing one would).
+    private func openTypedBug(_ list: ListQuery, web: WebRequest) async throws -> Response? {
+        if let id = list.quicksearchBugNumber { return pages.redirect(to: "/bug/\(id)", for: web) }
+        guard let text = list.filters["quicksearch"]?.trimmingCharacters(in: .whitespaces), InputRules.isValidAlias(text), Int(text) == nil else {
+            return nil
+        }
+        let found = try await services.bugs.bugs([text], permissive: true, by: web.principal).bugs
+        return found.first.map { pages.redirect(to: "/bug/\($0.id)", for: web) }
     }
 
     struct SaveSearchView {
