@@ -145,7 +145,8 @@ struct BugAPITests {
             #expect(try await ids("email1=reporter%40example.com&emailtype1=equals&emailcc1=1") == [])
             try await site.get("/rest/bug?savedsearch=mine", as: "admin").expectError(53, .badRequest)
             try await site.get("/rest/bug?f1=flagtypes.name&o1=substring&v1=x", as: "admin").expectError(53, .badRequest)
-            try await site.get("/rest/bug?f1=short_desc&o1=regexp&v1=x", as: "admin").expectError(53, .badRequest)
+            try await site.get("/rest/bug?f1=short_desc&o1=regexp&v1=%28", as: "admin").expectError(53, .badRequest)
+            try await site.get("/rest/bug?f1=short_desc&o1=resembles&v1=x", as: "admin").expectError(53, .badRequest)
         }
     }
 

@@ -58,3 +58,37 @@ struct QuickSearchAPITests {
         }
     }
 }
+
+extension QuickSearchAPITests {
+    @Test("the rest of the help page: comparisons with relative dates, abbreviations, NOT, P1, [whiteboard, words in comments", arguments: TestBackend.all)
+    func moreOfTheGrammar(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let crash = try await site.fileBug("Crash on save", as: "dev", extra: ["priority": "Highest", "whiteboard": "needs-triage"])
+            let slow = try await site.fileBug("Slow startup", as: "dev", extra: ["priority": "High"])
+            let fixed = try await site.fileBug("Crash on load", as: "dev")
+            try await site.put("/rest/bug/\(fixed)", ["status": "RESOLVED", "resolution": "FIXED"], as: "dev").expect(.ok)
+            try await site.post("/rest/bug/\(slow)/comment", ["comment": "The splash screen flickers."], as: "dev").expect(.created)
+            let secret = try await site.fileSecretBug("Crash in the vault")
+            try await site.post("/rest/bug/\(secret)/comment", ["comment": "The splash screen of the vault."], as: "insider").expect(.created)
+            func ids(_ text: String, as user: String = "outsider") async throws -> [Int] {
+                let query = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                return try await site.get("/rest/bug?quicksearch=\(query)&include_fields=id", as: user).expect(.ok)["bugs"].array.map { $0["id"].int }
+            }
+            #expect(try await ids("creation_ts>-2w") == [crash, slow])
+            #expect(try await ids("ALL creation_ts<-2w").isEmpty)
+            #expect(try await ids("FIX") == [fixed])
+            #expect(try await ids("RESOLVED+") == [fixed])
+            #expect(try await ids("summ=\"Slow startup\"") == [slow])
+            #expect(try await ids("prio!=Highest") == [slow])
+            #expect(try await ids("NOT #crash") == [slow])
+            #expect(try await ids("P1") == [crash])
+            #expect(try await ids("P1-2") == [crash, slow])
+            #expect(try await ids("[triage") == [crash])
+            // Plain words also search the comments the caller may read (the full text).
+            #expect(try await ids("splash") == [slow])
+            #expect(try await ids("splash", as: "insider") == [slow, secret])
+            #expect(try await ids("--comments splash").isEmpty)
+            try await site.get("/rest/bug?quicksearch=creation_ts%3E-2x", as: "outsider").expectError(53, .badRequest)
+        }
+    }
+}

@@ -10,9 +10,15 @@ struct QuickSearchTests {
 
     private static let open = [c("resolution", .equals, "")]
 
-    private static func plain(_ word: String) -> [FieldCondition] {
-        [c("short_desc", .substring, word), c("product", .substring, word), c("component", .substring, word),
-         c("alias", .equals, word), c("keywords", .equals, word)]
+    private static func plain(_ word: String, id: Bool = false) -> [FieldCondition] {
+        [c("short_desc", .substring, word), c("status_whiteboard", .substring, word), c("product", .substring, word),
+         c("component", .substring, word), c("alias", .equals, word), c("keywords", .equals, word)]
+            + (id ? [c("bug_id", .equals, word)] : []) + [c("content", .substring, word)]
+    }
+
+    /// `#word`: the summary or the full text.
+    private static func hash(_ word: String) -> [FieldCondition] {
+        [c("short_desc", .substring, word), c("content", .substring, word)]
     }
 
     static let table: [(text: String, expected: [[FieldCondition]])] = [
@@ -43,23 +49,47 @@ struct QuickSearchTests {
         ]),
         (":Back", [open, [c("product", .substring, "Back"), c("component", .substring, "Back")]]),
         ("@dev", [open, [c("assigned_to", .substring, "dev")]]),
-        ("#save", [open, [c("short_desc", .substring, "save")]]),
+        ("#save", [open, hash("save")]),
         ("!regression", [open, [c("keywords", .equals, "regression")]]),
-        ("-#save", [open, [c("short_desc", .notsubstring, "save")]]),
+        ("-#save", [open, [c("short_desc", .notsubstring, "save")], [c("content", .notsubstring, "save")]]),
         ("-crash", [open] + plain("crash").map { [FieldCondition(field: $0.field, op: $0.op.negation!, value: $0.value)] }),
         ("\"on save\"", [open, plain("on save")]),
         ("summary:\"on save\"", [open, [c("short_desc", .substring, "on save")]]),
         ("\"OR\" ALL", [open, plain("OR"), plain("ALL")]),
-        ("#crash|#slow", [open, [c("short_desc", .substring, "crash"), c("short_desc", .substring, "slow")]]),
-        ("#crash OR #slow", [open, [c("short_desc", .substring, "crash"), c("short_desc", .substring, "slow")]]),
-        ("OR #slow", [open, [c("short_desc", .substring, "slow")]]),
-        ("ALL 7 x", [plain("7") + [c("bug_id", .equals, "7")], plain("x")]),
+        ("#crash|#slow", [open, hash("crash") + hash("slow")]),
+        ("#crash OR #slow", [open, hash("crash") + hash("slow")]),
+        ("OR #slow", [open, hash("slow")]),
+        ("ALL 7 x", [plain("7", id: true), plain("x")]),
+        // Status words may be the beginnings of names, with Bugzilla's trailing '+'.
+        ("FIX", [[c("resolution", .equals, "FIXED")]]),
+        ("RES,DUP+ crash", [[c("bug_status", .equals, "RESOLVED"), c("resolution", .equals, "DUPLICATE")], plain("crash")]),
+        ("NEW+", [[c("bug_status", .equals, "NEW")]]),
+        // Comparison operators, field names by a beginning that names one field, relative dates.
+        ("summary=Crash", [open, [c("short_desc", .equals, "Crash")]]),
+        ("status!=NEW,ASSIGNED", [open, [c("bug_status", .notequals, "NEW")], [c("bug_status", .notequals, "ASSIGNED")]]),
+        ("-status!=NEW", [open, [c("bug_status", .equals, "NEW")]]),
+        ("creation_ts>-2w changed<=-1d created>=2024-01-01 deadline<Now", [
+            open, [c("creation_ts", .greaterthan, "-2w")], [c("delta_ts", .lessthaneq, "-1d")],
+            [c("creation_ts", .greaterthaneq, "2024-01-01")], [c("deadline", .lessthan, "Now")],
+        ]),
+        ("stat:VERIFIED summa:x", [open, [c("bug_status", .substring, "VERIFIED")], [c("short_desc", .substring, "x")]]),
+        ("ver:1.0 q:x", [open, [c("version", .substring, "1.0")], [c("qa_contact", .substring, "x")]]),
+        ("http://example.com/a", [open, plain("http://example.com/a")]),  // begins no field name: a plain word
+        // NOT and AND as words; P1 and P1-3 by the catalog's priorities.
+        ("NOT #save AND @dev", [open, [c("short_desc", .notsubstring, "save")], [c("content", .notsubstring, "save")], [c("assigned_to", .substring, "dev")]]),
+        ("P1 p2-3", [open, [c("priority", .equals, "Highest")], [c("priority", .equals, "High"), c("priority", .equals, "Normal")]]),
+        ("P9", [open, plain("P9")]),
+        ("[triage", [open, [c("short_desc", .substring, "triage"), c("status_whiteboard", .substring, "triage")]]),
+        // Comment (full-text) searching on by default; --comments turns it off, ++comments on again.
+        ("--comments crash #x", [open, Array(plain("crash").dropLast()), [c("short_desc", .substring, "x")]]),
+        ("--comments ++comments crash", [open, plain("crash")]),
         ("http://example.com", [open, plain("http://example.com")]),
         ("Widget", [open, plain("Widget")]),
     ]
 
     private static func parse(_ text: String) throws(DomainError) -> [[FieldCondition]] {
-        try QuickSearch.conditions(text, statuses: ["NEW", "ASSIGNED", "RESOLVED"], resolutions: ["FIXED", "DUPLICATE"])
+        try QuickSearch.conditions(
+            text, statuses: ["NEW", "ASSIGNED", "RESOLVED"], resolutions: ["FIXED", "DUPLICATE"], priorities: FieldCatalog.standard.priorities)
     }
 
     @Test("each text asks for the conditions Bugzilla's help describes", arguments: table)

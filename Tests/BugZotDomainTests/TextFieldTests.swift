@@ -142,7 +142,7 @@ struct SearchTextTests {
         var condition = BugSearch()
         condition.conditions = [[FieldCondition(field: "longdesc", op: .substring, value: "a\u{0}")]]
         var long = BugSearch()
-        long.quicksearch = [String(repeating: "q", count: TextField.searchValue.maximumLength + 1)]
+        long.charts = [.condition(FieldCondition(field: "short_desc", op: .substring, value: String(repeating: "q", count: TextField.searchValue.maximumLength + 1)))]
         var cursor = BugSearch()
         cursor.after = BugCursor(value: .text("x\u{0}"), id: 1)
         for search in [nul, condition, long, cursor] {

@@ -10,8 +10,8 @@ extension RESTAPI {
     /// so a deep page costs what the first one does, unlike `offset`.
     @Sendable func searchBugs(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
-        let workflow = call.parameters.has("quicksearch") ? try await services.catalog.workflow() : nil
-        var search = try Self.bugSearch(from: call.parameters, maxSearchResults: maxSearchResults, workflow: workflow)
+        let fields = call.parameters.has("quicksearch") ? try await services.catalog.fieldData() : nil
+        var search = try Self.bugSearch(from: call.parameters, maxSearchResults: maxSearchResults, fields: fields)
         if try call.parameters.bool("count_only") == true {
             return jsonResponse(["bug_count": .int(try await services.bugs.count(search, by: principal))])
         }

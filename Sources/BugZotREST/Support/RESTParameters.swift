@@ -124,22 +124,8 @@ struct RESTParameters: Sendable {
     /// A date or datetime in any common form (`2024-01-02`, `2024-01-02T03:04:05Z`, `2024-01-02 03:04:05`).
     func date(_ key: String) throws(DomainError) -> Date? {
         guard let text = try string(key), !text.isEmpty else { return nil }
-        guard let date = Self.parseDate(text) else { throw .illegalDate(Self.quoted(text)) }
+        guard let date = SearchDate.absolute(text) else { throw .illegalDate(Self.quoted(text)) }
         return date
-    }
-
-    static func parseDate(_ text: String) -> Date? {
-        guard text.utf8.count <= 64 else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let date = try? Date(trimmed, strategy: .iso8601) { return date }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyyMMdd'T'HH:mm:ss", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: trimmed) { return date }
-        }
-        return nil
     }
 
     private static func integer(_ text: String, parameter: String) throws(DomainError) -> Int {

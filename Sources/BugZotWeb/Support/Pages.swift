@@ -59,7 +59,7 @@ struct Pages: Sendable {
     ) -> Response {
         let site = self.site(
             title: title, principal: web.principal, csrfToken: web.csrfToken, notice: notice ?? Notices.text(for: web.query["done"]),
-            quicksearch: web.query["q"] ?? "")
+            quicksearch: web.query["quicksearch"] ?? "")
         guard let html = library.render(Model(site: site, page: page), withTemplate: template) else {
             preconditionFailure("template \(template) is missing")  // templates ship inside the binary's bundle
         }
