@@ -34,8 +34,8 @@ public final class PostgresDatabase: Database {
     /// Opened when the pool runs: no call leases a connection before (commands start the
     /// database's service alongside their work, so a first query may come before it).
     private let running = StartSignal()
-    /// Opened once the change listener has tried once: calls wait for it, so that a first
-    /// request finds the caches on (or knows they are off).
+    /// Opened once the change listener has tried once (or a connection's wait has passed): calls
+    /// wait for it, so that a first request finds the caches on.
     private let ready = StartSignal()
     private let drain = CallDrain()
     /// The `NOTIFY` channel of this database (and schema): instances that share one hear each other.
@@ -180,8 +180,14 @@ public final class PostgresDatabase: Database {
             await client.run()
         }
         let listener = Task.detached { [self] in await listenForChanges() }
+        // Calls wait for the listener's first try, but never longer than for a connection.
+        let opener = Task.detached { [ready, wait = deadlines.connectionWait] in
+            try? await Task.sleep(for: wait)
+            ready.open()
+        }
         try? await gracefulShutdown()
         await drain.finish(cutOff: Task.isCancelled)
+        opener.cancel()
         listener.cancel()
         await listener.value
         pool.cancel()
