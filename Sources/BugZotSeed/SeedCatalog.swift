@@ -2,7 +2,7 @@ import BugZotDomain
 
 /// The products, people, groups and keywords the generated bugs refer to (by position in these
 /// arrays). Names are stable for a plan, so a second run can find what the first made.
-public struct SeedCatalog: Sendable {
+public struct SeedCatalog: Sendable, Equatable {
     /// A person; `groups` names the groups they belong to (system groups and seeded bug groups).
     public struct User: Sendable, Equatable {
         public var login: String

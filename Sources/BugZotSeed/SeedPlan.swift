@@ -28,5 +28,6 @@ public struct SeedPlan: Sendable {
     var productCount: Int { min(40, 3 + bugs / 10_000) }
     /// The first tenth of the people (at least 10) are developers: they get the assignments.
     var developerCount: Int { max(10, userCount / 10) }
-    var startTime: Int { endTime - years * 365 * 86_400 }
+    /// Unix seconds of the first bug.
+    public var startTime: Int { endTime - years * 365 * 86_400 }
 }

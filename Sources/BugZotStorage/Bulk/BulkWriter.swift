@@ -49,14 +49,20 @@ func bulkWriter(for sql: any SQLDatabase, kind: DatabaseKind) async throws -> an
     case .sqlite:
         return InsertBulkWriter(sql: sql)
     case .postgres:
+        if let holder = sql as? any PostgresConnectionHolding { return CopyBulkWriter(sql: sql, connection: holder.connection) }
         guard let postgres = sql as? any PostgresNIO.PostgresDatabase else { return InsertBulkWriter(sql: sql) }
         let connection = try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
         return CopyBulkWriter(sql: sql, connection: connection)
     }
 }
 
-/// SQLite: multi-row `INSERT … VALUES (…), (…)` statements with the values written as literals
-/// (no per-value binding; SQLite parses literals faster than it binds them).
+/// An `SQLDatabase` that runs on one PostgreSQL connection and can hand it out (for `COPY`).
+protocol PostgresConnectionHolding {
+    var connection: PostgresConnection { get }
+}
+
+/// SQLite (and any SQL database): multi-row `INSERT … VALUES (…), (…)` statements with the
+/// values written as literals (no per-value binding; SQLite parses literals faster than it binds them).
 struct InsertBulkWriter: BulkWriter {
     let sql: any SQLDatabase
     /// Rows per statement.
@@ -91,7 +97,7 @@ struct InsertBulkWriter: BulkWriter {
     static func appendLiteral(_ value: BulkValue, to text: inout String) throws {
         switch value {
         case .int(let number): text += String(number)
-        case .bool(let flag): text += flag ? "1" : "0"
+        case .bool(let flag): text += flag ? "TRUE" : "FALSE"
         case .null: text += "NULL"
         case .text(let string):
             guard !string.utf8.contains(0) else { throw BulkWriteError.nulInText }

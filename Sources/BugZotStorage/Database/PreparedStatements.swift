@@ -49,6 +49,9 @@ struct PreparingSQLDatabase: SQLDatabase {
     }
 }
 
+/// `COPY` runs on the connection itself (`CopyBulkWriter`).
+extension PreparingSQLDatabase: PostgresConnectionHolding {}
+
 /// The process's numbered statements.
 enum PreparedStatements {
     /// Distinct statements prepared at most (on each connection that runs them): far more than

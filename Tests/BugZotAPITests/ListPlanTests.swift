@@ -1,0 +1,167 @@
+import BugZotDomain
+import BugZotSeed
+@testable import BugZotStorage
+import Foundation
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+
+/// The lists people run most are served by an index in the page's order: no scan of the whole
+/// table, no sort of the matching set, so a page of 25 costs the same at a million bugs as at a
+/// thousand. Plans are asked of the database for the very statements the store runs, over seeded
+/// data after ANALYZE. PostgreSQL's planner rightly scans a table this small, so it is asked with
+/// sequential scans and sorts priced out: what is checked is that an index fitting the query
+/// exists, and that the query is written so the planner can use it.
+@Suite("List and search plans use the indexes that fit them")
+struct ListPlanTests {
+    /// Someone signed in, in no group: visibility applies.
+    private static let viewer = Principal(user: UserSummary(id: 3, login: "x@example.com", realName: "X"), groups: [])
+
+    private static func search(_ build: (inout BugSearch) -> Void) -> BugSearch {
+        var search = BugSearch()
+        search.limit = 25
+        build(&search)
+        return search
+    }
+
+    private static let byLastChange = [BugOrder(column: .lastChangeTime, descending: true)]
+
+    @Test("open bugs of a product, newest change first: the product index, no sort", arguments: TestBackend.all)
+    func productByChange(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, names in
+            let plan = try await Self.plan(
+                of: Self.search {
+                    $0.products = [names.product]
+                    $0.resolutions = [""]
+                    $0.order = Self.byLastChange
+                }, on: database)
+            Self.expect(plan, uses: "bugs_product_resolution_changed", backend: backend)
+        }
+    }
+
+    @Test("component and status: the component index, no sort", arguments: TestBackend.all)
+    func componentAndStatus(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, names in
+            let plan = try await Self.plan(
+                of: Self.search {
+                    $0.products = [names.product]
+                    $0.components = [names.component]
+                    $0.statuses = ["NEW"]
+                    $0.order = Self.byLastChange
+                }, on: database)
+            Self.expect(plan, uses: "bugs_component_status_changed", backend: backend)
+        }
+    }
+
+    @Test("a deep page by position starts at the cursor in the change index", arguments: TestBackend.all)
+    func deepKeysetPage(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, _ in
+            let plan = try await Self.plan(
+                of: Self.search {
+                    $0.order = Self.byLastChange
+                    $0.after = BugCursor(value: .number(1_700_000_000), id: 500)
+                }, on: database)
+            Self.expect(plan, uses: "bugs_changed", backend: backend)
+        }
+    }
+
+    @Test("counting a product's bugs of one status reads that index range only", arguments: TestBackend.all)
+    func countByStatus(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, names in
+            let plan = try await Self.plan(
+                of: Self.search {
+                    $0.products = [names.product]
+                    $0.statuses = ["NEW"]
+                }, on: database, count: true)
+            Self.expect(plan, uses: "bugs_product_status_changed", backend: backend)
+        }
+    }
+
+    // MARK: Support
+
+    /// Checks that the plan reads the bugs through `index` and sorts nothing; visibility's probes
+    /// (bug_groups, bug_cc) must be index lookups too.
+    private static func expect(_ plan: [String], uses index: String, backend: TestBackend, sourceLocation: SourceLocation = #_sourceLocation) {
+        let text = plan.joined(separator: "\n")
+        switch backend {
+        case .sqlite:
+            #expect(plan.contains { $0.contains("USING INDEX \(index) (") || $0.contains("USING COVERING INDEX \(index) (") }, "\(text)", sourceLocation: sourceLocation)
+            #expect(!text.contains("TEMP B-TREE"), "\(text)", sourceLocation: sourceLocation)
+            #expect(!plan.contains { $0.hasPrefix("SCAN b") }, "\(text)", sourceLocation: sourceLocation)
+        case .postgres:
+            #expect(text.contains("Index Scan using \(index) on bugs") || text.contains("Index Only Scan using \(index) on bugs"), "\(text)", sourceLocation: sourceLocation)
+            #expect(!plan.contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Sort") || $0.contains("-> Sort") }, "\(text)", sourceLocation: sourceLocation)
+            #expect(!text.contains("Seq Scan on bugs"), "\(text)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The plan of the statement the store runs for `search` (its rows are not read).
+    private static func plan(of search: BugSearch, on database: any Database, count: Bool = false) async throws -> [String] {
+        try await database.transaction { sql in
+            if database.kind == .postgres {
+                for setting in ["enable_seqscan", "enable_sort", "enable_bitmapscan"] {
+                    try await sql.raw("SET LOCAL \(unsafeRaw: setting) = off").run()
+                }
+            }
+            let recorder = PlanRecorder(base: sql, kind: database.kind)
+            if count {
+                _ = try? await SQLStore(recorder).countBugs(search, viewer: viewer, policy: Policy())
+            } else {
+                _ = try await SQLStore(recorder).searchBugIDs(search, viewer: viewer, policy: Policy())
+            }
+            return recorder.lines
+        }
+    }
+
+    /// A migrated database with 2,000 seeded bugs (statistics gathered), and the names of its
+    /// biggest product and that product's biggest component.
+    private static func withSeededDatabase(
+        _ backend: TestBackend, _ body: @escaping @Sendable (any Database, (product: String, component: String)) async throws -> Void
+    ) async throws {
+        try await backend.withMigratedDatabase { database in
+            let generator = SeedGenerator(plan: SeedPlan(bugs: 2_000, randomSeed: 3, endTime: 1_780_000_000))
+            _ = try await SeedLoader(database: database).load(generator, append: false, passwordHash: "!")
+            let product = generator.catalog.products[0]
+            try await body(database, (product.name, product.components[0].name))
+        }
+    }
+}
+
+/// Instead of running each statement, asks the database for its plan and keeps the plan's lines
+/// (the statement returns no rows).
+private final class PlanRecorder: SQLDatabase, Sendable {
+    let base: any SQLDatabase
+    let kind: DatabaseKind
+    private let recorded = Mutex<[String]>([])
+
+    init(base: any SQLDatabase, kind: DatabaseKind) {
+        self.base = base
+        self.kind = kind
+    }
+
+    var lines: [String] { recorded.withLock { $0 } }
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        base.execute(sql: Explained(kind: kind, query: query)) { [self] row in
+            let line = (try? row.decode(column: kind == .sqlite ? "detail" : "QUERY PLAN", as: String.self)) ?? ""
+            recorded.withLock { $0.append(line) }
+        }
+    }
+}
+
+/// `EXPLAIN` in front of a statement.
+private struct Explained: SQLExpression {
+    let kind: DatabaseKind
+    let query: any SQLExpression
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(kind == .sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN (COSTS OFF) ")
+        query.serialize(to: &serializer)
+    }
+}
