@@ -31,11 +31,13 @@ TARGETS = {"GET /rest/bug/ID": (0.2, 3), "GET /rest/bug?product=…&resolution=-
 
 
 def seed(server: bk.Server, key: str, count: int) -> list[int]:
-    """Product Widget, component Backend and `count` bugs (status NEW), filed by 8 threads."""
+    """Product Widget, component Backend and `count` bugs (status NEW), filed by 8 threads; and
+    a product Filed for the bugs POST /rest/bug files, so that Widget's list keeps its size."""
     admin = bk.Rest(server.base, key)
-    admin.post("/product", {"name": "Widget", "description": "Benchmark product", "version": "1.0"})
-    admin.post("/component", {"product": "Widget", "name": "Backend", "description": "Benchmark component",
-                              "default_assignee": "admin@example.com"})
+    for product in ("Widget", "Filed"):
+        admin.post("/product", {"name": product, "description": "Benchmark product", "version": "1.0"})
+        admin.post("/component", {"product": product, "name": "Backend", "description": "Benchmark component",
+                                  "default_assignee": "admin@example.com"})
     clients = local()
 
     def file_bug(n: int) -> int:
@@ -76,7 +78,7 @@ def measure(binary: str, kind: str, args) -> dict:
                 "GET /rest/bug/ID": [bk.Request("GET", f"/rest/bug/{bug}") for bug in sample],
                 ENDPOINTS[2]: [bk.Request("GET", bk.query_path("/bug", **LIST_QUERY))],
             }
-            post = [bk.Request("POST", "/rest/bug", {"product": "Widget", "component": "Backend", "version": "1.0",
+            post = [bk.Request("POST", "/rest/bug", {"product": "Filed", "component": "Backend", "version": "1.0",
                                                      "summary": "Benchmark bug", "description": "Filed by wrk."})]
             # Each connection count updates bugs of its own (see put_rotations).
             put_sets = [bugs[i:: len(args.connections)] for i in range(len(args.connections))]
