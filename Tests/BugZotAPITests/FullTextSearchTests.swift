@@ -1,6 +1,6 @@
 import BugZotDomain
 import BugZotREST
-import BugZotStorage
+@testable import BugZotStorage
 import Foundation
 import HTTPTypes
 import SQLKit
@@ -230,46 +230,75 @@ struct FullTextIndexTests {
         }
     }
 
+    private static let before010 = Array(Schema.migrations.prefix { $0.name != "010_full_text_search" })
+
+    /// Five bugs with a comment each and an attachment on the last, written before migration 010.
+    private static func writeOldRows(_ database: any Database) async throws -> (author: UserSummary, bugs: [Int]) {
+        try await database.transaction { sql in
+            let store = SQLStore(sql)
+            let now = Date()
+            let id = try await store.insertUser(login: "a@example.com", realName: "A", passwordHash: "x", at: now)
+            let author = UserSummary(id: id, login: "a@example.com", realName: "A")
+            let product = try await store.insertProduct(
+                name: "P", description: "d", classificationID: 1, isActive: true, defaultMilestone: "---", allowsUnconfirmed: false)
+            _ = try await store.insertVersion(productID: product, name: "1")
+            _ = try await store.insertComponent(
+                productID: product, name: "C", description: "d", assigneeID: author.id, qaContactID: nil, isActive: true, defaultCC: [])
+            var bugs: [Int] = []
+            for index in 0..<5 {
+                let bug = try await store.insertBug(Bug(
+                    id: 0, product: "P", component: "C", version: "1", summary: "Summary \(index) kiwi", status: "NEW", severity: "normal",
+                    priority: "---", opSys: "All", platform: "All", reporter: author, assignedTo: author, creationTime: now, lastChangeTime: now))
+                _ = try await store.insertComment(bugID: bug, author: author, text: "Comment mentions emu\(index)", isPrivate: false, at: now)
+                bugs.append(bug)
+            }
+            _ = try await store.insertAttachment(Attachment(
+                id: 0, bugID: bugs[4], fileName: "old-capture.pcap", summary: "Packets", contentType: "text/plain", isPatch: false,
+                isObsolete: false, isPrivate: false, creator: author, creationTime: now, lastChangeTime: now, size: 1, blobKey: "k"))
+            return (author, bugs)
+        }
+    }
+
+    /// Checks that every old row is found by its words, once.
+    private static func expectIndexed(_ database: any Database, author: UserSummary, bugs: [Int]) async throws {
+        let viewer = Principal(user: author, groups: [])
+        func found(_ field: String, _ op: SearchOperator, _ value: String) async throws -> [Int] {
+            var search = BugSearch()
+            search.conditions = [[FieldCondition(field: field, op: op, value: value)]]
+            return try await database.read { [search] sql in try await SQLStore(sql).searchBugIDs(search, viewer: viewer, policy: Policy()) }
+        }
+        #expect(try await found("content", .matches, "kiwi") == bugs)
+        #expect(try await found("content", .matches, "emu3") == [bugs[3]])
+        #expect(try await found("longdesc", .substring, "emu") == bugs)
+        #expect(try await found("content", .matches, "pcap") == [bugs[4]])
+    }
+
     @Test("migration 010 indexes what was written before it, in batches", arguments: TestBackend.all)
     func backfill(backend: TestBackend) async throws {
         let database = try await backend.makeDatabase()
         try await database.withRunning {
-            try await Migrator.migrate(database, migrations: Array(Schema.migrations.prefix { $0.name != "010_full_text_search" }))
-            let (author, bugs) = try await database.transaction { sql in
-                let store = SQLStore(sql)
-                let now = Date()
-                let id = try await store.insertUser(login: "a@example.com", realName: "A", passwordHash: "x", at: now)
-                let author = UserSummary(id: id, login: "a@example.com", realName: "A")
-                let product = try await store.insertProduct(
-                    name: "P", description: "d", classificationID: 1, isActive: true, defaultMilestone: "---", allowsUnconfirmed: false)
-                _ = try await store.insertVersion(productID: product, name: "1")
-                _ = try await store.insertComponent(
-                    productID: product, name: "C", description: "d", assigneeID: author.id, qaContactID: nil, isActive: true, defaultCC: [])
-                var bugs: [Int] = []
-                for index in 0..<5 {
-                    let bug = try await store.insertBug(Bug(
-                        id: 0, product: "P", component: "C", version: "1", summary: "Summary \(index) kiwi", status: "NEW", severity: "normal",
-                        priority: "---", opSys: "All", platform: "All", reporter: author, assignedTo: author, creationTime: now, lastChangeTime: now))
-                    _ = try await store.insertComment(bugID: bug, author: author, text: "Comment mentions emu\(index)", isPrivate: false, at: now)
-                    bugs.append(bug)
-                }
-                _ = try await store.insertAttachment(Attachment(
-                    id: 0, bugID: bugs[4], fileName: "old-capture.pcap", summary: "Packets", contentType: "text/plain", isPatch: false,
-                    isObsolete: false, isPrivate: false, creator: author, creationTime: now, lastChangeTime: now, size: 1, blobKey: "k"))
-                return (author, bugs)
-            }
-            #expect(try await Migrator.migrate(database, batchSize: 2) == ["010_full_text_search"] + Schema.migrations.map(\.name).drop { $0 != "010_full_text_search" }.dropFirst())
-            let viewer = Principal(user: author, groups: [])
-            func found(_ field: String, _ op: SearchOperator, _ value: String) async throws -> [Int] {
-                var search = BugSearch()
-                search.conditions = [[FieldCondition(field: field, op: op, value: value)]]
-                return try await database.read { [search] sql in try await SQLStore(sql).searchBugIDs(search, viewer: viewer, policy: Policy()) }
-            }
-            #expect(try await found("content", .matches, "kiwi") == bugs)
-            #expect(try await found("content", .matches, "emu3") == [bugs[3]])
-            #expect(try await found("longdesc", .substring, "emu") == bugs)
-            #expect(try await found("content", .matches, "pcap") == [bugs[4]])
+            try await Migrator.migrate(database, migrations: Self.before010)
+            let (author, bugs) = try await Self.writeOldRows(database)
+            let applied = try await Migrator.migrate(database, batchSize: 2)
+            #expect(applied.first == "010_full_text_search")
+            try await Self.expectIndexed(database, author: author, bugs: bugs)
             #expect(try await Migrator.migrate(database).isEmpty)
+        }
+    }
+
+    @Test("migration 010 cut off midway (index made, one batch done, nothing recorded) runs again to the end", arguments: TestBackend.all)
+    func resumedBackfill(backend: TestBackend) async throws {
+        let database = try await backend.makeDatabase()
+        try await database.withRunning {
+            try await Migrator.migrate(database, migrations: Self.before010)
+            let (author, bugs) = try await Self.writeOldRows(database)
+            let textSearch = backend == .sqlite ? DatabaseKind.sqlite.textSearch : DatabaseKind.postgres.textSearch
+            try await database.transaction { sql in
+                for statement in textSearch.indexStatements { try await sql.raw(SQLQueryString(statement)).run() }
+                for backfill in textSearch.backfills { try await sql.raw(backfill.statement(0, 2)).run() }
+            }
+            #expect(try await Migrator.migrate(database, batchSize: 3).first == "010_full_text_search")
+            try await Self.expectIndexed(database, author: author, bugs: bugs)
         }
     }
 }
