@@ -97,7 +97,7 @@ struct QuickSearchTests {
         #expect(try Self.parse(text) == expected)
     }
 
-    @Test("bad text is refused naming quicksearch, never a crash", arguments: ["\"open phrase", "a\u{0}b", String(repeating: "x", count: 10_001)])
+    @Test("bad text is refused naming quicksearch, never a crash", arguments: ["\"open phrase", "a\u{0}b", String(repeating: "x", count: 10_001), "creation_ts>-7x", "changed<soon"])
     func refused(text: String) {
         let error = #expect(throws: DomainError.self) { try Self.parse(text) }
         #expect(error?.message.contains("quicksearch") == true)

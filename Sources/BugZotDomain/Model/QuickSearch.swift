@@ -98,6 +98,8 @@ public enum QuickSearch {
             }
             joinNext = false
         }
+        // A value its field can't take (`creation_ts>-7x`) is refused here, naming quicksearch.
+        for condition in groups.joined() { try condition.check(parameter: "quicksearch") }
         return groups
     }
 
