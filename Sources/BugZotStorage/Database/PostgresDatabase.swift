@@ -72,31 +72,39 @@ public final class PostgresDatabase: Database {
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await ConnectionScope.hold {
             try await ready.wait()
-            do {
-                let (result, changed) = try await drain.call {
-                    try await withDeadline { [logger, channel, instance] connection in
-                        // PostgresNIO sends BEGIN and COMMIT (or ROLLBACK) itself: counted here, as on SQLite.
-                        let counter = StatementCounter.current
-                        counter?.record()
-                        defer { counter?.record() }
-                        return try await connection.withTransaction(logger: logger) { connection in
-                            let sql = Self.sql(on: connection).countingStatements()
-                            let (result, changed) = try await ChangeCollector.collecting { collector in (try await body(sql), collector.collected) }
-                            if !changed.isEmpty {
-                                // Delivered to the other instances when (and only if) the transaction commits.
-                                let payload = ChangePayload.encode(changed, from: instance)
-                                try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+            return try await ChangeCollector.collecting { collector in
+                do {
+                    let result = try await drain.call {
+                        try await withDeadline { [logger, channel, instance] connection in
+                            // PostgresNIO sends BEGIN and COMMIT (or ROLLBACK) itself: counted here, as on SQLite.
+                            let counter = StatementCounter.current
+                            counter?.record()
+                            defer { counter?.record() }
+                            return try await connection.withTransaction(logger: logger) { connection in
+                                let sql = Self.sql(on: connection).countingStatements()
+                                let result = try await body(sql)
+                                let changed = collector.collected
+                                if !changed.isEmpty {
+                                    // Delivered to the other instances when (and only if) the transaction commits.
+                                    let payload = ChangePayload.encode(changed, from: instance)
+                                    try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+                                }
+                                return result
                             }
-                            return (result, changed)
                         }
                     }
+                    changes.publish(.changed(collector.collected))
+                    return result
+                } catch let error as PostgresTransactionError {
+                    // Whether a COMMIT that failed went through is unknown: what it would change is forgotten (harmless if it didn't).
+                    changes.publish(.changed(collector.collected))
+                    // A refusal from the body (rolled back cleanly) reaches callers as itself.
+                    if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+                    throw error
+                } catch {
+                    changes.publish(.changed(collector.collected))
+                    throw error
                 }
-                changes.publish(.changed(changed))
-                return result
-            } catch let error as PostgresTransactionError {
-                // A refusal from the body (rolled back cleanly) reaches callers as itself.
-                if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-                throw error
             }
         }
     }
