@@ -90,6 +90,9 @@ public struct SeedLoader: Sendable {
     ) async throws -> (SeedIDs, Int) {
         let store = SQLStore(sql)
         let writer = try await bulkWriter(for: sql, kind: kind)
+        // Servers running beside the seed forget their catalog and who is in which group at once.
+        store.announce(.catalog)
+        store.announce(.everyone)
 
         var groupIDs: [String: Int] = [:]
         let groupNames = Set(catalog.users.flatMap(\.groups) + catalog.groups.map(\.name))
