@@ -219,7 +219,8 @@ def print_comparison(by_db: dict) -> None:
         s, p = sqlite[(16, name)], pg[(16, name)]
         cpu = p.cpu_ms / s.cpu_ms if s.cpu_ms and s.requests and p.requests else None
         p95 = p.p95 / s.p95 if s.p95 and s.requests and p.requests else None
-        rows.append([name, bk.number(s.cpu_ms, 3), bk.number(p.cpu_ms, 3), bk.number(cpu), bk.number(p95),
+        cpu_ms = lambda r: bk.number(r.cpu_ms, 3) if r.requests else f"none in {r.seconds:.0f}s"  # noqa: E731
+        rows.append([name, cpu_ms(s), cpu_ms(p), bk.number(cpu), bk.number(p95),
                      verdict(cpu is not None and cpu <= PG_RATIO_TARGET)])
     print(bk.table(["query", "SQLite CPU ms", "PG CPU ms", "PG/SQLite CPU", "PG/SQLite p95", "1.5x target"], rows))
 
