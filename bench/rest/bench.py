@@ -160,9 +160,10 @@ def main() -> None:
     kinds = ["sqlite", "pg"] if args.db == "both" else [args.db]
     by_db = {}
     for kind in kinds:
-        by_db["SQLite" if kind == "sqlite" else "PostgreSQL"] = measure(binary, kind, args)
-    for label, results in by_db.items():
-        print_database(label, results, args)
+        label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+        by_db[label] = measure(binary, kind, args)
+        print_database(label, by_db[label], args)  # at once: a cut-off run keeps what it measured
+        sys.stdout.flush()
     print_comparison(by_db, args)
     print_targets(by_db, args)
 

@@ -236,9 +236,10 @@ def main() -> None:
     binary = bk.release_binary(args.bin)
     by_db = {}
     for kind in (["sqlite", "pg"] if args.db == "both" else [args.db]):
-        by_db["SQLite" if kind == "sqlite" else "PostgreSQL"] = measure(binary, kind, args)
-    for label, run in by_db.items():
-        print_database(label, run, args)
+        label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+        by_db[label] = measure(binary, kind, args)
+        print_database(label, by_db[label], args)  # at once: a cut-off run keeps what it measured
+        sys.stdout.flush()
     print_comparison(by_db)
 
 
