@@ -131,7 +131,7 @@ struct ListPlanTests {
 
 /// Instead of running each statement, asks the database for its plan and keeps the plan's lines
 /// (the statement returns no rows).
-private final class PlanRecorder: SQLDatabase, Sendable {
+final class PlanRecorder: SQLDatabase, Sendable {
     let base: any SQLDatabase
     let kind: DatabaseKind
     private let recorded = Mutex<[String]>([])
