@@ -193,6 +193,11 @@ struct FullTextSearchTests {
             }
             try await site.get("/rest/bug?f1=content&o1=equals&v1=edge", as: "admin").expectError(53, .badRequest)
             try await site.get("/rest/bug?f1=short_desc&o1=matches&v1=edge", as: "admin").expectError(53, .badRequest)
+            // Quicksearch adds the full text only for words: punctuation alone searches the summary.
+            for text in ["%23%28%29", "%28%29", "ALL%20%23%21%21"] {
+                let response = try await site.get("/rest/bug?quicksearch=\(text)", as: "admin")
+                #expect(response.status == .ok, "\(text): \(response.text)")
+            }
             // A longdesc value without words scans the comments as before.
             #expect(try await Self.ids(site, "longdesc=%28%29&longdesc_type=substring") == [bug])
         }

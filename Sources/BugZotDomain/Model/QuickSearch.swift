@@ -259,7 +259,7 @@ public enum QuickSearch {
             case "@": return ([FieldCondition(field: "assigned_to", op: .substring, value: rest)], false)
             case "#":
                 var found = [FieldCondition(field: "short_desc", op: .substring, value: rest)]
-                if vocabulary.searchesComments { found.append(FieldCondition(field: "content", op: .substring, value: rest)) }
+                if vocabulary.searchesComments, let content = FieldCondition.content(rest, op: .substring) { found.append(content) }
                 return (found, false)
             case "[":
                 return ([FieldCondition(field: "short_desc", op: .substring, value: rest), FieldCondition(field: "status_whiteboard", op: .substring, value: rest)], false)
@@ -278,9 +278,7 @@ public enum QuickSearch {
         ]
         if isIDList(word), !word.contains(",") { plain.append(FieldCondition(field: "bug_id", op: .equals, value: word)) }
         // The full text finds whole words (and their beginnings): a word of letters or digits.
-        if vocabulary.searchesComments, word.contains(where: { $0.isLetter || $0.isNumber }) {
-            plain.append(FieldCondition(field: "content", op: .substring, value: word))
-        }
+        if vocabulary.searchesComments, let content = FieldCondition.content(word, op: .substring) { plain.append(content) }
         return (plain, false)
     }
 }
