@@ -21,10 +21,15 @@ extension BugService {
             guard let product = snapshot.product(named: request.product) else {
                 throw DomainError.productNotEnterable(request.product)
             }
-            let logins = [request.assignedTo, request.qaContact].compactMap { $0 }.filter { !$0.isEmpty } + request.cc
-            let users = try await resolveUsers(logins, store: store)
-            let referenced = request.blocks + request.dependsOn
-            try await requireVisible(referenced, store: store, by: principal)
+            var asked = ChangeChecks.Request()
+            asked.logins = [request.assignedTo, request.qaContact].compactMap { $0 }.filter { !$0.isEmpty } + request.cc
+            asked.linkedBugs = request.blocks + request.dependsOn
+            asked.dependsOn = request.dependsOn
+            asked.blocks = request.blocks
+            asked.aliases = request.aliases
+            let checks = try await store.changeChecks(asked, viewer: principal, policy: policy)
+            let users = try resolveUsers(asked.logins, in: checks)
+            try requireVisible(asked.linkedBugs, in: checks)
             var draft = BugDraft(
                 product: product, component: request.component, version: request.version, summary: request.summary,
                 description: request.description, descriptionIsPrivate: request.descriptionIsPrivate,
@@ -36,15 +41,15 @@ extension BugService {
             draft.assignedTo = request.assignedTo.flatMap { users[$0.lowercased()] }
             draft.qaContact = request.qaContact.flatMap { users[$0.lowercased()] }
             let bug = try rules.newBug(from: draft, by: principal, at: now)
-            if let taken = try await store.aliasesInUse(bug.aliases, except: 0).first { throw DomainError.aliasInUse(taken) }
-            try await checkDependencyLoops(bugID: 0, blocks: bug.blocks, dependsOn: bug.dependsOn, store: store)
-            let id = try await store.insertBug(bug)
+            if let taken = bug.aliases.first(where: { checks.aliasOwners[$0] != nil }) { throw DomainError.aliasInUse(taken) }
+            try checkDependencyLoops(bugID: 0, blocks: bug.blocks, dependsOn: bug.dependsOn, reach: checks.reach)
+            let id = try await store.insertBug(bug, in: product)
             let description = try await store.insertComment(
-                bugID: id, author: reporter, text: request.description, isPrivate: request.descriptionIsPrivate, at: now)
+                bugID: id, author: reporter, text: request.description, isPrivate: request.descriptionIsPrivate, at: now, bugIsLocked: true)
             try await Outbox.bugChanged(BugEvent(bugID: id, actorID: reporter.id, when: now, isNew: true, commentIDs: [description.id]), in: store)
             var stored = bug
             stored.id = id
-            try await recordReciprocalChanges(of: id, from: Self.withoutLists(bug), to: stored, by: reporter, at: now, store: store)
+            try await recordChanges([], of: id, from: Self.withoutLists(bug), to: stored, by: reporter, at: now, store: store)
             return id
         }
     }
@@ -65,19 +70,37 @@ extension BugService {
             let store = SQLStore(sql)
             let snapshot = try await snapshots.current(in: store)
             let rules = snapshot.rules(policy: policy)
-            let users = try await resolveUsers(request.logins, store: store)
-            try await requireVisible(request.referencedBugs, store: store, by: principal)
-            let targetProduct = try await request.product.asyncMap { name in
-                guard let product = snapshot.product(named: name) else { throw DomainError.productNotEnterable(name) }
-                return product
-            }
-            var results: [BugUpdateResult] = []
-            for identifier in identifiers {
-                let id = try await visibleBugID(identifier, store: store, by: principal)
-                try await store.lockBugs([id])
-                guard let bug = try await store.bug(id: id), let product = snapshot.product(named: bug.product) else {
-                    throw DomainError.bugNotFound(identifier)
+            // What the request names, read with the first bug; `checks` describes the database
+            // before the first change, so bugs after the first read their own link and alias checks.
+            var asked = ChangeChecks.Request()
+            asked.logins = request.logins
+            asked.linkedBugs = request.referencedBugs
+            asked.dependsOn = request.dependsOn.add + (request.dependsOn.set ?? [])
+            asked.blocks = request.blocks.add + (request.blocks.set ?? [])
+            asked.dupeOf = request.dupeOf
+            asked.aliases = request.aliases.add + (request.aliases.set ?? [])
+            var checks: ChangeChecks?
+            var users: [String: UserSummary] = [:]
+            var targetProduct: Product?
+            func judge(_ read: ChangeChecks) throws {
+                users = try resolveUsers(asked.logins, in: read)
+                try requireVisible(asked.linkedBugs, in: read)
+                targetProduct = try request.product.map { name in
+                    guard let product = snapshot.product(named: name) else { throw DomainError.productNotEnterable(name) }
+                    return product
                 }
+                checks = read
+            }
+            if identifiers.isEmpty { try judge(try await store.changeChecks(asked, viewer: principal, policy: policy)) }
+            var results: [BugUpdateResult] = []
+            for (index, identifier) in identifiers.enumerated() {
+                // The bug as stored and as the caller sees it, its row held until the transaction ends.
+                guard let loaded = try await visibleBugs(
+                        [identifier], permissive: false, store: store, by: principal, forUpdate: true, checking: index == 0 ? asked : nil, then: judge
+                    ).bugs.first,
+                    let product = snapshot.product(named: loaded.bug.product)
+                else { throw DomainError.bugNotFound(identifier) }
+                let (bug, id) = (loaded.bug, loaded.bug.id)
                 var update = BugUpdate()
                 update.summary = request.summary
                 update.product = targetProduct
@@ -111,26 +134,35 @@ extension BugService {
                 update.seeAlso = request.seeAlso
                 update.comment = request.comment
                 // The caller edits the bug as they see it; links to bugs hidden from them stay as they are.
-                let shown = try await scrubbed([bug], store: store, by: principal)[0]
+                let shown = loaded.shown
                 let (edited, changes) = try rules.apply(update, to: shown, product: product, by: principal, at: now)
                 let new = Self.restoringHiddenLinks(of: bug, shown: shown, into: edited, workflow: rules.workflow)
-                if let taken = try await store.aliasesInUse(new.aliases, except: id).first { throw DomainError.aliasInUse(taken) }
-                try await checkDependencyLoops(
-                    bugID: id, blocks: new.blocks.filter { !bug.blocks.contains($0) },
-                    dependsOn: new.dependsOn.filter { !bug.dependsOn.contains($0) }, store: store)
-                if let dupeOf = new.dupeOf, dupeOf != bug.dupeOf {
-                    if try await store.duplicateChain(from: dupeOf).contains(id) { throw DomainError.duplicateLoop(dupeOf) }
+                // New aliases and links come from the request, so what `checks` read covers them.
+                let addedAliases = new.aliases.filter { !bug.aliases.contains($0) }
+                let taken = if let checks { addedAliases.filter { checks.aliasOwners[$0].map { $0 != id } ?? false } }
+                    else { try await store.aliasesInUse(addedAliases, except: id) }
+                if let taken = taken.first { throw DomainError.aliasInUse(taken) }
+                let addedBlocks = new.blocks.filter { !bug.blocks.contains($0) }
+                let addedDependencies = new.dependsOn.filter { !bug.dependsOn.contains($0) }
+                if !addedBlocks.isEmpty || !addedDependencies.isEmpty {
+                    let reach = if let checks { checks.reach } else { try await store.dependencyReach(dependsOn: addedDependencies, blocks: addedBlocks) }
+                    try checkDependencyLoops(bugID: id, blocks: addedBlocks, dependsOn: addedDependencies, reach: reach)
                 }
+                if let dupeOf = new.dupeOf, dupeOf != bug.dupeOf {
+                    let chain = if let checks { checks.duplicateChain } else { Set(try await store.duplicateChain(from: dupeOf)) }
+                    if chain.contains(id) { throw DomainError.duplicateLoop(dupeOf) }
+                }
+                checks = nil
                 var touched = !changes.isEmpty
                 var event = BugEvent(bugID: id, actorID: actor.id, when: now)
                 if !changes.isEmpty {
                     event.changes = BugRules.changes(from: bug, to: new)
-                    try await store.updateBug(from: bug, to: new)
-                    try await store.insertHistory(bugID: id, who: actor, at: now, changes: event.changes)
-                    try await recordReciprocalChanges(of: id, from: bug, to: new, by: actor, at: now, store: store)
+                    try await store.updateBug(from: bug, to: new, in: targetProduct ?? product)
+                    try await recordChanges(event.changes, of: id, from: bug, to: new, by: actor, at: now, store: store)
                 }
                 if let comment = request.comment {
-                    let stored = try await store.insertComment(bugID: id, author: actor, text: comment.text, isPrivate: comment.isPrivate, at: now)
+                    let stored = try await store.insertComment(
+                        bugID: id, author: actor, text: comment.text, isPrivate: comment.isPrivate, at: now, bugIsLocked: true)
                     event.commentIDs.append(stored.id)
                     touched = true
                 }
@@ -164,39 +196,41 @@ extension BugService {
 
 
 
-    private func requireVisible(_ ids: [Int], store: SQLStore, by principal: Principal) async throws {
-        let visible = try await visibleIDs(Set(ids), store: store, by: principal)
-        if let hidden = ids.first(where: { !visible.contains($0) }) { throw DomainError.bugNotFound(String(hidden)) }
+    private func requireVisible(_ ids: [Int], in checks: ChangeChecks) throws {
+        if let hidden = ids.first(where: { !checks.visibleBugs.contains($0) }) { throw DomainError.bugNotFound(String(hidden)) }
     }
 
-    private func resolveUsers(_ logins: [String], store: SQLStore) async throws -> [String: UserSummary] {
-        let users = try await store.userSummaries(logins: logins)
-        if let missing = logins.first(where: { users[$0.lowercased()] == nil }) {
+    private func resolveUsers(_ logins: [String], in checks: ChangeChecks) throws -> [String: UserSummary] {
+        if let missing = logins.first(where: { checks.users[$0.lowercased()] == nil }) {
             throw DomainError.objectNotFound(kind: "user", name: missing)
         }
-        return users
+        return checks.users
     }
 
 
 
 
     /// Refuses links that would make a bug depend on itself through other bugs.
-    private func checkDependencyLoops(bugID: Int, blocks: [Int], dependsOn: [Int], store: SQLStore) async throws {
+    /// `reach` is where the new links (or more links than those) lead: further links never make a
+    /// loop appear where the new ones make none, since the stored links have no loop.
+    private func checkDependencyLoops(bugID: Int, blocks: [Int], dependsOn: [Int], reach: DependencyReach) throws {
         guard !blocks.isEmpty || !dependsOn.isEmpty else { return }
         // A new dependency D of this bug loops if D (transitively) depends on this bug or on one it blocks.
-        let downstream = try await store.dependencyClosure(of: dependsOn, following: .dependsOn).union(dependsOn)
-        let upstream = try await store.dependencyClosure(of: blocks, following: .blocks).union(blocks)
+        let downstream = reach.downstream.union(dependsOn)
+        let upstream = reach.upstream.union(blocks)
         if downstream.contains(bugID) || upstream.contains(bugID) || !downstream.isDisjoint(with: upstream) {
             throw DomainError.dependencyLoop
         }
     }
 
-    private func recordReciprocalChanges(of id: Int, from old: Bug, to new: Bug, by who: UserSummary, at now: Date, store: SQLStore) async throws {
-        let reciprocal = BugRules.reciprocalChanges(of: id, from: old, to: new)
-        for (otherID, changes) in reciprocal {
-            try await store.insertHistory(bugID: otherID, who: who, at: now, changes: changes)
-        }
-        try await store.touchBugs(Array(reciprocal.keys), at: now)
+    /// Records `changes` of bug `id` and the changes its links make on the bugs they name, in one
+    /// statement, and marks those bugs changed.
+    private func recordChanges(
+        _ changes: [FieldChange], of id: Int, from old: Bug, to new: Bug, by who: UserSummary, at now: Date, store: SQLStore
+    ) async throws {
+        let reciprocal = BugRules.reciprocalChanges(of: id, from: old, to: new).sorted { $0.key < $1.key }
+        try await store.insertHistory([(id, changes)] + reciprocal.map { ($0.key, $0.value) }, who: who, at: now)
+        try await store.touchBugs(reciprocal.map(\.key), at: now)
     }
 
     /// Leaves the customary notes on both bugs — each only where it names a bug that everyone
@@ -206,7 +240,7 @@ extension BugService {
         if original.groups.isEmpty {
             _ = try await store.insertComment(
                 bugID: duplicate.id, author: who, text: "*** This bug has been marked as a duplicate of bug \(originalID) ***",
-                isPrivate: false, at: now)
+                isPrivate: false, at: now, bugIsLocked: true)
         }
         if duplicate.groups.isEmpty {
             _ = try await store.insertComment(

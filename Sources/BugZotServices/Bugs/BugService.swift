@@ -26,25 +26,8 @@ public struct BugService: Sendable {
     {
         try policy.checkListSizes([("ids", identifiers.count)])
         return try await database.read { sql in
-            let store = SQLStore(sql)
-            var ids: [Int] = []
-            var faults: [(identifier: String, error: DomainError)] = []
-            for identifier in identifiers {
-                do {
-                    ids.append(try await visibleBugID(identifier, store: store, by: principal))
-                } catch let error as DomainError where permissive {
-                    faults.append((identifier, error))
-                }
-            }
-            // The rule is checked again on the loaded bugs, so a bug hidden between the
-            // check above and the load is still not shown.
-            let loaded = try await store.bugs(ids: ids)
-            for bug in loaded where !Visibility.canSee(bug, principal, policy: policy) {
-                guard permissive else { throw DomainError.bugNotFound(String(bug.id)) }
-                faults.append((String(bug.id), .bugNotFound(String(bug.id))))
-            }
-            let visible = loaded.filter { Visibility.canSee($0, principal, policy: policy) }
-            return (try await scrubbed(visible, store: store, by: principal), faults)
+            let (loaded, faults) = try await visibleBugs(identifiers, permissive: permissive, store: SQLStore(sql), by: principal)
+            return (loaded.map(\.shown), faults)
         }
     }
 
@@ -55,8 +38,8 @@ public struct BugService: Sendable {
             let store = SQLStore(sql)
             let ids = try await store.searchBugIDs(search, viewer: principal, policy: policy)
             try search.checkResultCount(ids.count)
-            let visible = try await store.bugs(ids: ids).filter { Visibility.canSee($0, principal, policy: policy) }
-            return try await scrubbed(visible, store: store, by: principal)
+            let loaded = Dictionary(try await store.loadBugs(ids: ids, seenBy: (principal, policy)).map { ($0.bug.id, $0) }) { first, _ in first }
+            return ids.compactMap { loaded[$0] }.filter { Visibility.canSee($0.bug, principal, policy: policy) }.map(\.shown)
         }
     }
 

@@ -23,16 +23,23 @@ extension SQLStore {
             attachment: attachment)
     }
 
-    /// Adds a comment numbered after the bug's last one.
-    public func insertComment(bugID: Int, author: UserSummary, text: String, isPrivate: Bool, at now: Date) async throws -> Comment {
-        try await lockBugs([bugID])  // the next number must not be taken twice
-        let next = try await first("SELECT COALESCE(MAX(count), -1) + 1 AS n FROM comments WHERE bug_id = \(bind: bugID)")?.int("n") ?? 0
-        let id = try await insert(
+    /// Adds a comment numbered after the bug's last one. Unless `bugIsLocked` (the transaction
+    /// already holds the bug's row, or made the bug), the bug's row is locked first, so that the
+    /// next number is not taken twice.
+    public func insertComment(
+        bugID: Int, author: UserSummary, text: String, isPrivate: Bool, at now: Date, bugIsLocked: Bool = false
+    ) async throws -> Comment {
+        if !bugIsLocked { try await lockBugs([bugID]) }
+        guard let row = try await first(
             """
             INSERT INTO comments (bug_id, count, author_id, body, is_private, created_at)
-            VALUES (\(bind: bugID), \(bind: next), \(bind: author.id), \(bind: text), \(bind: isPrivate), \(bind: now.unixSeconds))
+            SELECT \(bind: bugID), COALESCE(MAX(count), -1) + 1, \(bind: author.id), \(bind: text), \(bind: isPrivate), \(bind: now.unixSeconds)
+            FROM comments WHERE bug_id = \(bind: bugID)
+            RETURNING id, count
             """)
-        return Comment(id: id, bugID: bugID, count: next, author: author, text: text, isPrivate: isPrivate, creationTime: now)
+        else { throw StoreError.noIDReturned }
+        return Comment(
+            id: try row.int("id"), bugID: bugID, count: try row.int("count"), author: author, text: text, isPrivate: isPrivate, creationTime: now)
     }
 
     /// Comments of these bugs, oldest first, optionally only those since a time.

@@ -5,15 +5,21 @@ import SQLKit
 extension SQLStore {
     /// Records one change set: the fields one person changed on one bug at one time.
     public func insertHistory(bugID: Int, who: UserSummary, at now: Date, changes: [FieldChange]) async throws {
-        let changeSet = UUID().uuidString
-        for change in changes {
-            try await run(
+        try await insertHistory([(bugID, changes)], who: who, at: now)
+    }
+
+    /// Records change sets of several bugs, made by one person at one time, in one statement.
+    public func insertHistory(_ changeSets: [(bugID: Int, changes: [FieldChange])], who: UserSummary, at now: Date) async throws {
+        let rows = changeSets.flatMap { bugID, changes in
+            let changeSet = UUID().uuidString
+            return changes.map { change -> SQLQueryString in
                 """
-                INSERT INTO bug_history (bug_id, change_set, who_id, changed_at, field, removed, added, attachment_id)
-                VALUES (\(bind: bugID), \(bind: changeSet), \(bind: who.id), \(bind: now.unixSeconds), \(bind: change.field),
+                (\(bind: bugID), \(bind: changeSet), \(bind: who.id), \(bind: now.unixSeconds), \(bind: change.field),
                     \(bind: change.removed), \(bind: change.added), \(bind: change.attachmentID))
-                """)
+                """
+            }
         }
+        try await insertRows(into: "bug_history (bug_id, change_set, who_id, changed_at, field, removed, added, attachment_id)", rows)
     }
 
     /// A bug's changes, oldest first, one entry per change set.

@@ -22,6 +22,14 @@ public struct SQLStore: Sendable {
         try await sql.raw(query).run()
     }
 
+    /// Inserts `rows` (each a parenthesised list of values) into `table (columns)`: one statement
+    /// for up to 500 rows, none for no rows.
+    func insertRows(into table: SQLQueryString, _ rows: [SQLQueryString]) async throws {
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            try await run("INSERT INTO " + table + " VALUES " + rows[start..<min(start + 500, rows.count)].joined(separator: ", "))
+        }
+    }
+
     /// Inserts a row and returns its new id.
     func insert(_ query: SQLQueryString) async throws -> Int {
         guard let row = try await first(query + " RETURNING id") else { throw StoreError.noIDReturned }
