@@ -191,6 +191,11 @@ struct FullTextSearchTests {
                 response.expectError(53, .badRequest)
                 #expect(response.errorMessage.contains("word"), "\(query): \(response.text)")
             }
+            let many = (0...TextQuery.maximumTerms).map { "w\($0)" }.joined(separator: "%20")
+            try await site.get("/rest/bug?content=\(many)", as: "admin").expectError(53, .badRequest)
+            // However many full-text conditions a search has, relevance costs one index query per source.
+            let charts = (1...200).map { "f\($0)=content&o\($0)=anywords&v\($0)=edge%20w\($0)" }.joined(separator: "&")
+            #expect(try await Self.ids(site, "j_top=OR&\(charts)&order=relevance") == [bug])
             try await site.get("/rest/bug?f1=content&o1=equals&v1=edge", as: "admin").expectError(53, .badRequest)
             try await site.get("/rest/bug?f1=short_desc&o1=matches&v1=edge", as: "admin").expectError(53, .badRequest)
             // Quicksearch adds the full text only for words: punctuation alone searches the summary.

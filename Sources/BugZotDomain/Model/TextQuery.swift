@@ -26,6 +26,16 @@ public struct TextQuery: Sendable, Equatable {
     public var terms: [Term]
     public var combination: Combination
 
+    /// The most words and phrases one full-text value may hold (each is a lookup in the index).
+    public static let maximumTerms = 100
+
+    /// Refuses a query of more than `maximumTerms` terms.
+    public func checkSize() throws(DomainError) {
+        guard terms.count <= Self.maximumTerms else {
+            throw .invalidParameter(parameter: "value", reason: "a full-text search takes at most \(Self.maximumTerms) words and phrases.")
+        }
+    }
+
     public init(terms: [Term], combination: Combination) {
         self.terms = terms
         self.combination = combination

@@ -30,6 +30,7 @@ extension SQLStore {
             }
             return nil
         }
+        try query.checkSize()
         func bugs(matching query: TextQuery) -> SQLQueryString {
             "b.id IN (" + sources.map { textRows(of: $0, matching: query, scored: false, viewer: viewer, policy: policy) }
                 .joined(separator: " UNION ALL ") + ")"
@@ -42,14 +43,20 @@ extension SQLStore {
     }
 
     /// `LEFT JOIN` of each bug's relevance (`r.score`): the scores of the summary, comments and
-    /// attachments the viewer may see that match the search's full-text terms, added up.
-    /// A search without a full-text term has no relevance to sort by, and is refused.
+    /// attachments the viewer may see that match any of the search's full-text terms, added up
+    /// (one index query per source, however many terms). A search without a full-text term has no
+    /// relevance to sort by, and is refused.
     func relevanceJoin(_ search: BugSearch, viewer: Principal, policy: Policy) throws -> SQLQueryString {
-        var rows: [SQLQueryString] = []
+        var terms: [TextSource: [TextQuery.Term]] = [:]
         for condition in search.allConditions {
-            guard let sources = Self.textSources(of: condition.field), let (query, negated) = TextQuery.of(condition.value, op: condition.op), !negated, !query.terms.isEmpty else { continue }
-            let any = TextQuery(terms: query.terms, combination: .any)
-            rows += sources.map { textRows(of: $0, matching: any, scored: true, viewer: viewer, policy: policy) }
+            guard let sources = Self.textSources(of: condition.field), let (query, negated) = TextQuery.of(condition.value, op: condition.op),
+                !negated
+            else { continue }
+            for source in sources { terms[source, default: []] += query.terms }
+        }
+        let rows = TextSource.allCases.compactMap { source -> SQLQueryString? in
+            guard let found = terms[source], !found.isEmpty else { return nil }
+            return textRows(of: source, matching: TextQuery(terms: found, combination: .any), scored: true, viewer: viewer, policy: policy)
         }
         guard !rows.isEmpty else {
             throw DomainError.invalidParameter(
