@@ -1,5 +1,6 @@
 import BugZotDomain
 import BugZotREST
+import BugZotSeed
 @testable import BugZotStorage
 import Foundation
 import HTTPTypes
@@ -341,6 +342,24 @@ struct FullTextIndexTests {
                 }
                 #expect(!text.contains("Seq Scan"), "\(text)")
             }
+        }
+    }
+
+    @Test("bugs written by the bulk path (bugzot seed) are indexed as they are written", arguments: TestBackend.all)
+    func seeded(backend: TestBackend) async throws {
+        try await backend.withMigratedDatabase { database in
+            let generator = SeedGenerator(plan: SeedPlan(bugs: 40, randomSeed: 5, endTime: 1_780_000_000))
+            _ = try await SeedLoader(database: database).load(generator, append: false, passwordHash: "!")
+            let (bug, body) = try await database.read { sql in
+                let row = try #require(try await sql.raw("SELECT bug_id, body FROM comments ORDER BY id DESC LIMIT 1").first())
+                return (try row.decode(column: "bug_id", as: Int.self), try row.decode(column: "body", as: String.self))
+            }
+            let word = try #require(TextQuery.words(of: body).max { $0.count < $1.count })
+            var search = BugSearch()
+            search.conditions = [[FieldCondition(field: "longdesc", op: .allwords, value: word)]]
+            let admin = Principal(user: nil, groups: [SystemGroup.admin.rawValue])
+            let found = try await database.read { [search] sql in try await SQLStore(sql).searchBugIDs(search, viewer: admin, policy: Policy()) }
+            #expect(found.contains(bug), "\(word)")
         }
     }
 }
