@@ -26,7 +26,7 @@ extension BugService {
             asked.linkedBugs = request.blocks + request.dependsOn
             asked.dependsOn = request.dependsOn
             asked.blocks = request.blocks
-            asked.aliases = request.aliases
+            asked.aliases = Self.wellFormed(request.aliases)
             let checks = try await store.changeChecks(asked, viewer: principal, policy: policy)
             let users = try resolveUsers(asked.logins, in: checks)
             try requireVisible(asked.linkedBugs, in: checks)
@@ -78,7 +78,7 @@ extension BugService {
             asked.dependsOn = request.dependsOn.add + (request.dependsOn.set ?? [])
             asked.blocks = request.blocks.add + (request.blocks.set ?? [])
             asked.dupeOf = request.dupeOf
-            asked.aliases = request.aliases.add + (request.aliases.set ?? [])
+            asked.aliases = Self.wellFormed(request.aliases.add + (request.aliases.set ?? []))
             var checks: ChangeChecks?
             var users: [String: UserSummary] = [:]
             var targetProduct: Product?
@@ -278,6 +278,12 @@ extension BugService {
             new.dupeOf = bug.dupeOf
         }
         return new
+    }
+
+    /// The aliases worth looking up: the rules refuse the others before any is used (and the
+    /// database would refuse some, such as one holding NUL).
+    private static func wellFormed(_ aliases: [String]) -> [String] {
+        aliases.filter { InputRules.isValidAlias($0) && (try? InputRules.check($0, as: .alias)) != nil }
     }
 
     private static func withoutLists(_ bug: Bug) -> Bug {

@@ -92,11 +92,14 @@ extension BugService {
     }
 
     /// History as the viewer may see it: bug numbers they can't see removed from link fields.
-    func scrubbed(_ entries: [HistoryEntry], store: SQLStore, by principal: Principal) async throws -> [HistoryEntry] {
+    /// The bug it is of, when given, already says which of its links they may see; only other
+    /// bugs are looked up.
+    func scrubbed(_ entries: [HistoryEntry], of bug: LoadedBug? = nil, store: SQLStore, by principal: Principal) async throws -> [HistoryEntry] {
         let linkFields: Set<String> = ["blocks", "depends_on", "dupe_of"]
         func numbers(_ text: String) -> [Int] { text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
         let linked = Set(entries.flatMap(\.changes).filter { linkFields.contains($0.field) }.flatMap { numbers($0.removed) + numbers($0.added) })
-        let visible = try await visibleIDs(linked, store: store, by: principal)
+        let known = bug.map { Set($0.bug.blocks + $0.bug.dependsOn + ($0.bug.dupeOf.map { [$0] } ?? [])) } ?? []
+        let visible = (bug?.visibleLinks ?? []).union(try await visibleIDs(linked.subtracting(known), store: store, by: principal))
         return entries.compactMap { entry in
             var entry = entry
             entry.changes = entry.changes.compactMap { change in
@@ -109,11 +112,16 @@ extension BugService {
         }
     }
 
-    /// History without the changes to private attachments the viewer may not see.
-    func withoutHiddenAttachments(_ entries: [HistoryEntry], store: SQLStore, by principal: Principal) async throws -> [HistoryEntry] {
+    /// History without the changes to private attachments the viewer may not see; `known` are
+    /// attachments already read (those of the bug), so that only others are looked up.
+    func withoutHiddenAttachments(
+        _ entries: [HistoryEntry], known: [Attachment] = [], store: SQLStore, by principal: Principal
+    ) async throws -> [HistoryEntry] {
         let ids = Set(entries.flatMap(\.changes).compactMap(\.attachmentID))
         guard !ids.isEmpty else { return entries }
-        let visible = Set(try await store.attachments(ids: Array(ids)).filter { AttachmentRules.canSee($0, principal, policy: policy) }.map(\.id))
+        let unknown = ids.subtracting(known.map(\.id))
+        let read = unknown.isEmpty ? [] : try await store.attachments(ids: Array(unknown))
+        let visible = Set((known + read).filter { AttachmentRules.canSee($0, principal, policy: policy) }.map(\.id))
         return entries.compactMap { entry in
             var entry = entry
             entry.changes.removeAll { change in change.attachmentID.map { !visible.contains($0) } ?? false }

@@ -65,12 +65,32 @@ public struct BugService: Sendable {
             let store = SQLStore(sql)
             var result: [(bug: Bug, history: [HistoryEntry])] = []
             for identifier in identifiers {
-                let id = try await visibleBugID(identifier, store: store, by: principal)
-                guard let bug = try await store.bug(id: id) else { throw DomainError.bugNotFound(identifier) }
-                let entries = try await withoutHiddenAttachments(try await store.history(bugID: id, since: since), store: store, by: principal)
-                result.append((bug, try await scrubbed(entries, store: store, by: principal)))
+                guard let loaded = try await visibleBugs([identifier], permissive: false, store: store, by: principal).bugs.first else {
+                    throw DomainError.bugNotFound(identifier)
+                }
+                let entries = try await withoutHiddenAttachments(
+                    try await store.history(bugID: loaded.bug.id, since: since), store: store, by: principal)
+                result.append((loaded.bug, try await scrubbed(entries, of: loaded, store: store, by: principal)))
             }
             return result
+        }
+    }
+
+    /// A bug with what its page shows — its comments, history and attachments — as the viewer
+    /// may see them, read together: one read of six statements at most, however much it holds.
+    public func record(of identifier: String, by principal: Principal) async throws -> BugRecord {
+        try await database.read { sql in
+            let store = SQLStore(sql)
+            guard let loaded = try await visibleBugs([identifier], permissive: false, store: store, by: principal).bugs.first else {
+                throw DomainError.bugNotFound(identifier)
+            }
+            let id = loaded.bug.id
+            let comments = try await store.comments(bugIDs: [id]).filter { Visibility.canSee($0, principal, policy: policy) }
+            let attachments = try await store.attachments(bugIDs: [id])
+            let entries = try await withoutHiddenAttachments(try await store.history(bugID: id), known: attachments, store: store, by: principal)
+            return BugRecord(
+                bug: loaded.shown, comments: comments, history: try await scrubbed(entries, of: loaded, store: store, by: principal),
+                attachments: attachments.filter { AttachmentRules.canSee($0, principal, policy: policy) })
         }
     }
 
@@ -103,4 +123,16 @@ public struct BugService: Sendable {
             return comments
         }
     }
+}
+
+/// A bug and what its page shows, as one viewer may see them.
+public struct BugRecord: Sendable {
+    /// Links to bugs hidden from the viewer left out.
+    public var bug: Bug
+    /// Oldest first, private ones only for those who may read them.
+    public var comments: [Comment]
+    /// Oldest first, without changes naming hidden bugs or attachments.
+    public var history: [HistoryEntry]
+    /// The attachments the viewer may see.
+    public var attachments: [Attachment]
 }

@@ -142,14 +142,9 @@ extension WebUI {
     /// that comment, and a reply to a private comment is private until the person says otherwise.
     func renderBug(_ id: Int, web: WebRequest, draft: WebDraft?, reply: Comment? = nil) async throws -> Response {
         let principal = web.principal
-        let bug = try await visibleBug(id, by: principal)
-        async let commentsFetch = services.bugs.comments(ofBugs: [String(id)], since: nil, by: principal)
-        async let historyFetch = services.bugs.history([String(id)], since: nil, by: principal)
-        async let attachmentsFetch = services.attachments.attachments(ofBugs: [String(id)], by: principal)
+        let record = try await services.bugs.record(of: String(id), by: principal)
+        let (bug, comments, history, attachments) = (record.bug, record.comments, record.history, record.attachments)
         let fieldData = try await services.catalog.fieldData()
-        let comments = try await commentsFetch.first?.comments ?? []
-        let attachments = try await attachmentsFetch.first?.attachments ?? []
-        let history = try await historyFetch.first?.history ?? []
         let bugGroups = try await services.catalog.bugGroups(for: principal)
         let links = Dictionary(attachments.map { ($0.id, Self.attachmentLink($0)) }, uniquingKeysWith: { first, _ in first })
         let markdown = CommentMarkdown(bugURL: { "/bug/\($0)" }, attachmentURL: { links[$0] })
