@@ -144,6 +144,10 @@ extension SQLStore {
     }
 
     /// Whether the viewer may see the bug the alias `bug` names; nil when they see every bug.
+    /// Each bug read costs an index probe of `bug_groups` (and `bug_cc`), so a page of 25 reads 25
+    /// probes. `LIMIT 1 OFFSET 0` keeps the subqueries correlated on PostgreSQL: without it the
+    /// planner may hash every confidential bug (and every CC of the viewer) first, once per query,
+    /// which at a million bugs made a page 30 times dearer than the probes.
     func visibilityCondition(of bug: String, viewer: Principal, policy: Policy) -> SQLQueryString? {
         if viewer.isAdmin { return nil }
         let userID = viewer.user?.id ?? 0
@@ -151,12 +155,12 @@ extension SQLStore {
             \(ident: bug).assignee_id = \(bind: userID)
             OR (\(ident: bug).is_creator_accessible = TRUE AND \(ident: bug).reporter_id = \(bind: userID))
             OR (\(ident: bug).is_cc_accessible = TRUE
-                AND EXISTS (SELECT 1 FROM bug_cc vc WHERE vc.bug_id = \(ident: bug).id AND vc.user_id = \(bind: userID)))
+                AND EXISTS (SELECT 1 FROM bug_cc vc WHERE vc.bug_id = \(ident: bug).id AND vc.user_id = \(bind: userID) LIMIT 1 OFFSET 0))
             """
         if policy.useQAContact { people += " OR \(ident: bug).qa_contact_id = \(bind: userID)" }
         return """
             (NOT EXISTS (SELECT 1 FROM bug_groups vg WHERE vg.bug_id = \(ident: bug).id
-                AND vg.group_id NOT IN (SELECT group_id FROM user_groups WHERE user_id = \(bind: userID)))
+                AND vg.group_id NOT IN (SELECT group_id FROM user_groups WHERE user_id = \(bind: userID)) LIMIT 1 OFFSET 0)
             OR \(people))
             """
     }
