@@ -64,7 +64,7 @@ struct Seed: AsyncParsableCommand {
             let report = ProgressReport()
             let summary = try await SeedLoader(database: services.database, batchSize: batchSize).load(
                 generator, append: append, passwordHash: hash, progress: report.show)
-            let seconds = Double(summary.elapsed.components.seconds) + Double(summary.elapsed.components.attoseconds) / 1e18
+            let seconds = summary.elapsed.seconds
             print(
                 "Seeded bugs \(summary.firstBugID)–\(summary.firstBugID + summary.bugs - 1): \(summary.bugs) bugs, \(summary.comments) comments, "
                     + "\(summary.history) history rows, \(summary.usersCreated) new people in \(String(format: "%.1f", seconds)) s.")
@@ -84,10 +84,15 @@ private final class ProgressReport: Sendable {
             return true
         }
         guard shown else { return }
-        let seconds = max(0.001, Double(progress.elapsed.components.seconds) + Double(progress.elapsed.components.attoseconds) / 1e18)
+        let seconds = max(0.001, progress.elapsed.seconds)
         let line = String(
             format: "seed: %d/%d bugs (%d%%), %d comments, %.0f s, %.0f bugs/s\n", progress.bugs, progress.total, percent,
             progress.comments, seconds, Double(progress.bugs) / seconds)
         FileHandle.standardError.write(Data(line.utf8))
     }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
