@@ -9,6 +9,7 @@ public struct AccountService: Sendable {
     let hasher: PasswordHasher
     let policy: Policy
     let composer: MailComposer
+    private let savedSearchCache: SavedSearchCache
     /// An activation link works for this long.
     let activationLifetime: TimeInterval = 7 * 24 * 3600
     /// A password-reset link works for this long.
@@ -29,6 +30,7 @@ public struct AccountService: Sendable {
         self.hasher = hasher
         self.policy = policy
         self.composer = composer
+        self.savedSearchCache = SavedSearchCache(feed: database.changes)
     }
 
     // MARK: Sign-up
@@ -227,7 +229,9 @@ public struct AccountService: Sendable {
 
     public func savedSearches(by principal: Principal) async throws -> [SavedSearch] {
         guard let user = principal.user else { return [] }
-        return try await database.read { sql in try await SQLStore(sql).savedSearches(userID: user.id) }
+        return try await savedSearchCache.searches(of: user.id) {
+            try await database.read { sql in try await SQLStore(sql).savedSearches(userID: user.id) }
+        }
     }
 
     /// Keeps a bug-list query under a name, replacing one of the same name.

@@ -4,7 +4,7 @@ import Synchronization
 /// credential, the catalog). Store functions that write it announce it; the database tells this
 /// instance right after the commit and, on PostgreSQL, every other instance through `NOTIFY`.
 public enum DatabaseChange: Hashable, Sendable {
-    /// A person's account, groups, API keys, login tokens or sessions.
+    /// A person's account, groups, API keys, login tokens, sessions or saved searches.
     case user(Int)
     /// Every person at once (more were changed than one notification names).
     case everyone

@@ -185,6 +185,7 @@ extension SQLStore {
 
     /// Saves a search under a name, replacing the user's search of that name.
     public func saveSearch(userID: Int, name: String, query: String, at now: Date) async throws {
+        announce(.user(userID))
         try await run("DELETE FROM saved_searches WHERE user_id = \(bind: userID) AND name = \(bind: name)")
         try await run(
             "INSERT INTO saved_searches (user_id, name, query, created_at) VALUES (\(bind: userID), \(bind: name), \(bind: query), \(bind: now.unixSeconds))"
@@ -192,6 +193,7 @@ extension SQLStore {
     }
 
     public func deleteSavedSearch(id: Int, userID: Int) async throws {
+        announce(.user(userID))
         try await run("DELETE FROM saved_searches WHERE id = \(bind: id) AND user_id = \(bind: userID)")
     }
 }
