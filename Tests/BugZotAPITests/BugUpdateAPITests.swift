@@ -160,4 +160,27 @@ struct BugUpdateAPITests {
             try await site.post("/rest/bug/\(id)/comment", ["comment": "   "], as: "dev").expectError(50, .badRequest)
         }
     }
+
+    @Test("a change to several bugs checks each one after the changes before it: a loop through two of them, an alias given to both", arguments: TestBackend.all)
+    func severalBugsCheckedInTurn(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let (first, second, third) = (try await site.fileBug("First", as: "dev"), try await site.fileBug("Second", as: "dev"), try await site.fileBug("Third", as: "dev"))
+            let both: JSONValue = ["ids": [.int(first), .int(second)]]
+            func change(_ fields: [String: JSONValue]) -> JSONValue {
+                guard case .object(var body) = both else { return both }
+                body.merge(fields) { $1 }
+                return .object(body)
+            }
+            // Third depends on second; making first and then second depend on third loops only at second.
+            try await site.put("/rest/bug/\(third)", ["depends_on": ["add": [.int(second)]]], as: "dev").expect(.ok)
+            try await site.put("/rest/bug/\(first)", change(["depends_on": ["add": [.int(third)]]]), as: "dev").expectError(116, .badRequest)
+            try await site.put("/rest/bug/\(first)", change(["alias": ["add": ["shared"]]]), as: "dev").expectError(103, .badRequest)
+            // First marked a duplicate of third, then second of third: fine, nothing loops.
+            try await site.put("/rest/bug/\(first)", change(["status": "RESOLVED", "resolution": "DUPLICATE", "dupe_of": .int(third)]), as: "dev").expect(.ok)
+            for id in [first, second] {
+                let bug = try await site.bug(id)
+                #expect(bug["depends_on"].ints == [] && bug["alias"].strings == [] && bug["dupe_of"] == .int(third))
+            }
+        }
+    }
 }

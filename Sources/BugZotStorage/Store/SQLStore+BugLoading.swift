@@ -24,8 +24,9 @@ extension SQLStore {
     /// statements however many bugs, CCs, keywords and links they have: the rows with their
     /// people, then every list of every bug at once. With a viewer (and the policy that rules
     /// what they see), only the bugs they may see (the SQL form of `Visibility.canSee`), and which
-    /// of their linked bugs they may see; without one, every bug and every link. `forUpdate` holds the rows until the transaction
-    /// ends (on PostgreSQL; SQLite's single writer already serialises changes).
+    /// of their linked bugs they may see; without one, every bug and every link. `forUpdate`
+    /// holds the rows until the transaction ends (on PostgreSQL; SQLite's single writer already
+    /// serialises changes).
     public func loadBugs(
         ids: [Int], aliases: [String] = [], seenBy viewer: (principal: Principal, policy: Policy)?, forUpdate: Bool = false
     ) async throws -> [LoadedBug] {
@@ -92,7 +93,7 @@ extension SQLStore {
         let asked = viewer.flatMap { viewer in request.flatMap { checkQuery($0, viewer: viewer.principal, policy: viewer.policy) } }
         if let asked {
             // The checks' rows ride along as rows of bug 0, which no bug is.
-            lists = (asked.tables.isEmpty ? "" : "WITH RECURSIVE " + asked.tables.joined(separator: ", ") + " ") + lists
+            lists = Self.with(asked.tables) + lists
                 + " UNION ALL SELECT 0 AS bug_id, kind AS list, item, number, name, 1 AS shown FROM (" + asked.select + ") asked"
         }
         var checks = request.map { _ in ChangeChecks() }

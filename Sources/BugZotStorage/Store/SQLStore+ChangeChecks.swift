@@ -67,8 +67,7 @@ extension SQLStore {
     public func changeChecks(_ request: ChangeChecks.Request, viewer: Principal, policy: Policy) async throws -> ChangeChecks {
         var checks = ChangeChecks()
         guard let query = checkQuery(request, viewer: viewer, policy: policy) else { return checks }
-        let with: SQLQueryString = query.tables.isEmpty ? "" : "WITH RECURSIVE " + query.tables.joined(separator: ", ") + " "
-        for row in try await all(with + query.select) {
+        for row in try await all(Self.with(query.tables) + query.select) {
             checks.add(kind: try row.string("kind"), number: try row.int("number"), item: try row.optionalString("item"), name: try row.optionalString("name"))
         }
         return checks
@@ -111,8 +110,8 @@ extension SQLStore {
     public func dependencyReach(dependsOn: [Int], blocks: [Int]) async throws -> DependencyReach {
         guard !dependsOn.isEmpty || !blocks.isEmpty else { return DependencyReach() }
         var reach = DependencyReach()
-        let query: SQLQueryString = "WITH RECURSIVE " + Self.reachTables(dependsOn: dependsOn, blocks: blocks).joined(separator: ", ")
-            + " SELECT 'down' AS kind, id FROM down UNION ALL SELECT 'up', id FROM up"
+        let query: SQLQueryString = Self.with(Self.reachTables(dependsOn: dependsOn, blocks: blocks))
+            + "SELECT 'down' AS kind, id FROM down UNION ALL SELECT 'up', id FROM up"
         for row in try await all(query) {
             if try row.string("kind") == "down" { reach.downstream.insert(try row.int("id")) } else { reach.upstream.insert(try row.int("id")) }
         }
@@ -121,7 +120,12 @@ extension SQLStore {
 
     /// The chain of duplicates starting at `bugID`: its dupe_of, that bug's dupe_of, and so on.
     public func duplicateChain(from bugID: Int) async throws -> [Int] {
-        try await all("WITH RECURSIVE " + Self.chainTable(from: bugID) + " SELECT id FROM chain ORDER BY depth").map { try $0.int("id") }
+        try await all(Self.with([Self.chainTable(from: bugID)]) + "SELECT id FROM chain ORDER BY depth").map { try $0.int("id") }
+    }
+
+    /// The WITH clause that defines `tables` (nothing for none).
+    static func with(_ tables: [SQLQueryString]) -> SQLQueryString {
+        tables.isEmpty ? "" : "WITH RECURSIVE " + tables.joined(separator: ", ") + " "
     }
 
     /// `down(id)`: bugs reached from `dependsOn` by depends-on links; `up(id)`: from `blocks` by blocks links.
