@@ -24,6 +24,10 @@ public enum Visibility {
             self.isCCAccessible = isCCAccessible
         }
 
+        /// Whether the bug is in any group (storage keeps this as `bugs.is_restricted`); a bug
+        /// that isn't is public.
+        public var isRestricted: Bool { !groups.isEmpty }
+
         public init(_ bug: Bug) {
             self.init(
                 groups: Set(bug.groups), reporterID: bug.reporter.id, assigneeID: bug.assignedTo.id,
@@ -36,7 +40,7 @@ public enum Visibility {
     /// A bug with no groups is public. Otherwise members of all its groups see it, and so do its
     /// assignee, QA contact, reporter (if creator-accessible) and CC list (if CC-accessible).
     public static func canSee(_ bug: BugAccess, _ principal: Principal, policy: Policy) -> Bool {
-        if principal.isAdmin || bug.groups.isSubset(of: principal.groups) { return true }
+        if principal.isAdmin || !bug.isRestricted || bug.groups.isSubset(of: principal.groups) { return true }
         guard let user = principal.user else { return false }
         if bug.assigneeID == user.id { return true }
         if policy.useQAContact, bug.qaContactID == user.id { return true }

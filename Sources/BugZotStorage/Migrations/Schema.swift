@@ -18,6 +18,8 @@ public enum Schema {
         Migration("010_full_text_search", statements: { $0.textSearch.indexStatements }, backfills: { $0.textSearch.backfills }),
         // Indexes in the order of the common lists (Schema+ListIndexes.swift).
         Migration("011_list_indexes", statements: { _ in listIndexes }),
+        // Whether each bug is in a group, kept by triggers (Schema+RestrictedBugs.swift).
+        Migration("012_restricted_bugs", statements: restrictedBugs),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first
