@@ -317,6 +317,7 @@ class Load:
         if rotations and isinstance(rotations[0], Request):
             rotations = [rotations] * threads
         assert len(rotations) >= threads, "one rotation per wrk thread"
+        self.settle()
         script = self.script_dir / "load.lua"
         script.write_text(self._lua(rotations[:threads], key) + WRK_SCRIPT)
         log_start = self.server.log_path.stat().st_size
@@ -355,6 +356,17 @@ class Load:
             server_cpu_ms=(cpu1 - cpu0) * 1000 / n, db_cpu_ms=(db1 - db0) * 1000 / n,
             statements=statistics.fmean(counts) if counts else None,
             peak_rss_mib=peak[0] / 1024, statuses=statuses)
+
+    def settle(self, limit: float = 120) -> None:
+        """Waits until the server and database are idle (under 5% of a core for half a second):
+        requests a slow run left behind when wrk stopped must not be counted in the next one."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            before = self.server.cpu_seconds() + self.database.cpu_seconds()
+            time.sleep(0.5)
+            if self.server.cpu_seconds() + self.database.cpu_seconds() - before < 0.025:
+                return
+        log("the server is still busy after the last run; measuring anyway")
 
     @staticmethod
     def _lua(rotations: list[list[Request]], key: str | None) -> str:
