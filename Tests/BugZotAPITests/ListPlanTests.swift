@@ -79,6 +79,21 @@ struct ListPlanTests {
         }
     }
 
+    @Test("loading bugs by id or alias reads them by key, never the whole table", arguments: TestBackend.all, [false, true])
+    func loadByKey(backend: TestBackend, byAlias: Bool) async throws {
+        try await Self.withSeededDatabase(backend) { database, _ in
+            let plan = try await database.transaction { sql in
+                let recorder = PlanRecorder(base: sql, kind: database.kind)
+                _ = try await SQLStore(recorder).loadBugs(
+                    ids: [5, 7], aliases: byAlias ? ["crash-on-save"] : [], seenBy: (Self.viewer, Policy()))
+                return recorder.lines
+            }
+            let text = plan.joined(separator: "\n")
+            #expect(!plan.isEmpty)
+            #expect(!plan.contains { $0.hasPrefix("SCAN b") } && !text.contains("Seq Scan on bugs"), "\(text)")
+        }
+    }
+
     // MARK: Support
 
     /// Checks that the plan reads the bugs through `index` and sorts nothing; visibility's probes

@@ -60,6 +60,16 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// A connection prepares a statement by the schema it last read, and SQLiteNIO names a
+    /// statement's columns before the first step, where SQLite notices a newer schema and
+    /// prepares again: a reader that read the schema before a migration added a column would name
+    /// the columns of its next `SELECT b.*, …` one place off. Each reader reads the schema now.
+    public func schemaDidChange() async throws {
+        for reader in readers {
+            _ = try await reader.sql().raw("SELECT COUNT(*) AS n FROM sqlite_master").all()
+        }
+    }
+
     /// A full disk, a lock held past `busy_timeout` or a writer busy past `writerWait` comes out as `StorageUnavailable`.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {

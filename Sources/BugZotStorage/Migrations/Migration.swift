@@ -59,6 +59,7 @@ public enum Migrator {
             }
             applied.append(migration.name)
         }
+        if !applied.isEmpty { try await database.schemaDidChange() }
         return applied
     }
 

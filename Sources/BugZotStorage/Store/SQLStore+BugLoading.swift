@@ -75,8 +75,16 @@ extension SQLStore {
             JOIN users r ON r.id = b.reporter_id
             JOIN users a ON a.id = b.assignee_id
             LEFT JOIN users q ON q.id = b.qa_contact_id
-            WHERE (b.id IN \(inList(ids)) OR b.id IN (SELECT bug_id FROM bug_aliases WHERE alias IN \(inList(aliases))))
+            WHERE
             """
+        // Only the branches asked for: PostgreSQL can't use the id index for an OR with an empty
+        // alias branch, and would read every bug.
+        let byAlias: SQLQueryString = "SELECT bug_id FROM bug_aliases WHERE alias IN \(inList(aliases))"
+        switch (ids.isEmpty, aliases.isEmpty) {
+        case (false, true): query += " b.id IN \(inList(ids))"
+        case (true, false): query += " b.id IN (" + byAlias + ")"
+        default: query += " b.id IN (SELECT id FROM bugs WHERE id IN \(inList(ids)) UNION " + byAlias + ")"
+        }
         if let visible { query += " AND " + visible }
         query += " ORDER BY b.id"
         if forUpdate, sql.dialect.name != "sqlite" { query += " FOR UPDATE OF b" }
