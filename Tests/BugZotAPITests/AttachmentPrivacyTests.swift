@@ -231,11 +231,7 @@ struct AttachmentCommentMigrationTests {
                 let now = Date()
                 let id = try await store.insertUser(login: "a@example.com", realName: "A", passwordHash: "x", at: now)
                 let author = UserSummary(id: id, login: "a@example.com", realName: "A")
-                let product = try await store.insertProduct(
-                    name: "P", description: "d", classificationID: 1, isActive: true, defaultMilestone: "---", allowsUnconfirmed: false)
-                _ = try await store.insertVersion(productID: product, name: "1")
-                _ = try await store.insertComponent(
-                    productID: product, name: "C", description: "d", assigneeID: author.id, qaContactID: nil, isActive: true, defaultCC: [])
+                try await store.insertMinimalProduct(assignee: author)
                 let bug = try await store.insertBug(Bug(
                     id: 0, product: "P", component: "C", version: "1", summary: "S", status: "NEW", severity: "normal",
                     priority: "---", opSys: "All", platform: "All", reporter: author, assignedTo: author, creationTime: now, lastChangeTime: now))

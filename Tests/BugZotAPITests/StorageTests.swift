@@ -44,11 +44,7 @@ struct StorageTests {
             }
             try await database.transaction { sql in
                 let store = SQLStore(sql)
-                let product = try await store.insertProduct(
-                    name: "P", description: "d", classificationID: 1, isActive: true, defaultMilestone: "---", allowsUnconfirmed: false)
-                _ = try await store.insertVersion(productID: product, name: "1")
-                _ = try await store.insertComponent(
-                    productID: product, name: "C", description: "d", assigneeID: author.id, qaContactID: nil, isActive: true, defaultCC: [])
+                try await store.insertMinimalProduct(assignee: author)
             }
             let now = Date()
             let bug = Bug(
