@@ -67,7 +67,7 @@ struct ListPlanTests {
         }
     }
 
-    @Test("counting a product's bugs of one status reads that index range only", arguments: TestBackend.all)
+    @Test("counting a product's bugs of one status sums its tally and checks its confidential bugs of that status only", arguments: TestBackend.all)
     func countByStatus(backend: TestBackend) async throws {
         try await Self.withSeededDatabase(backend) { database, names in
             let plan = try await Self.plan(
@@ -75,7 +75,25 @@ struct ListPlanTests {
                     $0.products = [names.product]
                     $0.statuses = ["NEW"]
                 }, on: database, count: true)
-            Self.expect(plan, uses: "bugs_product_status_changed", backend: backend)
+            Self.expect(plan, uses: "bugs_restricted_product", backend: backend)
+            let text = plan.joined(separator: "\n")
+            switch backend {
+            case .sqlite: #expect(plan.contains { $0.hasPrefix("SEARCH t USING") && $0.contains("(product_id=") }, "\(text)")
+            case .postgres: #expect(text.contains("using bug_tally_pkey on bug_tally t"), "\(text)")
+            }
+        }
+    }
+
+    @Test("counting a component's bugs of one status: its tally, its confidential bugs of that status", arguments: TestBackend.all)
+    func countByComponentAndStatus(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, names in
+            let plan = try await Self.plan(
+                of: Self.search {
+                    $0.products = [names.product]
+                    $0.components = [names.component]
+                    $0.statuses = ["NEW"]
+                }, on: database, count: true)
+            Self.expect(plan, uses: "bugs_restricted_component", backend: backend)
         }
     }
 

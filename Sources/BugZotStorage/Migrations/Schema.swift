@@ -20,6 +20,9 @@ public enum Schema {
         Migration("011_list_indexes", statements: { _ in listIndexes }),
         // Whether each bug is in a group, kept by triggers (Schema+RestrictedBugs.swift).
         Migration("012_restricted_bugs", statements: restrictedBugs),
+        // How many bugs each product, component, status and resolution holds, kept by triggers,
+        // for counts (Schema+BugTally.swift).
+        Migration("013_bug_tally", statements: bugTally),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first

@@ -28,6 +28,7 @@ extension SQLStore {
 
     /// How many bugs match `search` that `viewer` may see, whatever its order, page and limit.
     public func countBugs(_ search: BugSearch, viewer: Principal, policy: Policy) async throws -> Int {
+        if let tallied = tallyCount(search, viewer: viewer, policy: policy) { return try await first(tallied)?.int("n") ?? 0 }
         let conditions = try matchConditions(search, viewer: viewer, policy: policy)
         var query: SQLQueryString = "SELECT COUNT(*) AS n FROM bugs b"
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
@@ -52,25 +53,9 @@ extension SQLStore {
         if !search.aliases.isEmpty {
             conditions.append("b.id IN (SELECT bug_id FROM bug_aliases WHERE alias IN \(inList(search.aliases)))")
         }
-        // One product (and one of its components) is an equality with a value the planner knows
-        // is single, so that an index on (product or component, …, the page's order) serves the
-        // page without a sort; an IN list of several would need one.
-        let product: SQLQueryString = "SELECT id FROM products WHERE name = \(bind: search.products.first ?? "")"
-        if search.products.count == 1 {
-            conditions.append("b.product_id = (" + product + ")")
-        } else if !search.products.isEmpty {
-            conditions.append("b.product_id IN (SELECT id FROM products WHERE name IN \(inList(search.products)))")
-        }
-        if search.products.count == 1, search.components.count == 1 {
-            conditions.append(
-                "b.component_id = (SELECT id FROM components WHERE name = \(bind: search.components[0]) AND product_id = (" + product + "))")
-        } else if !search.components.isEmpty {
-            conditions.append("b.component_id IN (SELECT id FROM components WHERE name IN \(inList(search.components)))")
-        }
+        conditions += tallyConditions(search, of: "b")
         anyOf("b.version", search.versions)
         anyOf("b.target_milestone", search.targetMilestones)
-        anyOf("b.status", search.statuses)
-        anyOf("b.resolution", search.resolutions)
         anyOf("b.severity", search.severities)
         anyOf("b.priority", search.priorities)
         anyOf("b.op_sys", search.opSystems)
@@ -106,6 +91,31 @@ extension SQLStore {
         if let since = search.createdSince { conditions.append("b.created_at >= \(bind: since.unixSeconds)") }
         if let since = search.changedSince { conditions.append("b.last_change_at >= \(bind: since.unixSeconds)") }
         if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { conditions.append(visibility) }
+        return conditions
+    }
+
+    /// The conditions on the fields `bug_tally` counts by — product, component, status and
+    /// resolution — over the rows named `row` (bugs or tally rows, which name them alike), ANDed.
+    /// One product (and one of its components) is an equality with a value the planner knows is
+    /// single, so that an index on (product or component, …, the page's order) serves the page
+    /// without a sort; an IN list of several would need one.
+    func tallyConditions(_ search: BugSearch, of row: String) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        let product: SQLQueryString = "SELECT id FROM products WHERE name = \(bind: search.products.first ?? "")"
+        if search.products.count == 1 {
+            conditions.append("\(ident: row).product_id = (" + product + ")")
+        } else if !search.products.isEmpty {
+            conditions.append("\(ident: row).product_id IN (SELECT id FROM products WHERE name IN \(inList(search.products)))")
+        }
+        if search.products.count == 1, search.components.count == 1 {
+            conditions.append(
+                "\(ident: row).component_id = (SELECT id FROM components WHERE name = \(bind: search.components[0]) AND product_id = ("
+                    + product + "))")
+        } else if !search.components.isEmpty {
+            conditions.append("\(ident: row).component_id IN (SELECT id FROM components WHERE name IN \(inList(search.components)))")
+        }
+        if !search.statuses.isEmpty { conditions.append("\(ident: row).status IN \(inList(search.statuses))") }
+        if !search.resolutions.isEmpty { conditions.append("\(ident: row).resolution IN \(inList(search.resolutions))") }
         return conditions
     }
 

@@ -1,0 +1,124 @@
+extension Schema {
+    /// `bug_tally`: how many bugs each (product, component, status, resolution) holds, so that a
+    /// count on those fields alone (`SQLStore.countBugs`) sums a few tally rows instead of reading
+    /// hundreds of thousands of bugs. The database keeps it in step inside the writing transaction,
+    /// by triggers on `bugs` (which also fire for the seed's multi-row inserts and `COPY`). The
+    /// tally counts every bug, confidential ones too; a count subtracts those the viewer may not
+    /// see, which are few, read live through `bugs_restricted_*`.
+    ///
+    /// On PostgreSQL each key is split over `slot`s, one per connection (its backend's pid modulo
+    /// 16), so that concurrent writers in the same product and status update rows of their own
+    /// instead of queueing on one row's lock until commit; a slot's `n` may go below zero, only
+    /// the sum over slots means anything. Each change takes its rows in key order, so two writers
+    /// moving bugs in opposite directions can't deadlock. SQLite has one writer: one slot.
+    ///
+    /// The existing bugs are tallied once, here, by one aggregate in the migration's transaction
+    /// (a second or two at a million bugs), so no write is counted twice or missed.
+    static func bugTally(_ kind: DatabaseKind) -> [String] {
+        let key = "product_id, component_id, status, resolution, slot"
+        var statements = [
+            """
+            CREATE TABLE bug_tally (
+                product_id BIGINT NOT NULL,
+                component_id BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                resolution TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                n BIGINT NOT NULL,
+                PRIMARY KEY (\(key))
+            )
+            """,
+            "CREATE INDEX bug_tally_component ON bug_tally (component_id)",
+            // The confidential bugs a count checks one by one, by the fields counts filter on.
+            "CREATE INDEX bugs_restricted_product ON bugs (product_id, status, resolution) WHERE is_restricted = TRUE",
+            "CREATE INDEX bugs_restricted_component ON bugs (component_id, status, resolution) WHERE is_restricted = TRUE",
+        ]
+        switch kind {
+        case .sqlite:
+            let add = { (row: String) in
+                """
+                INSERT INTO bug_tally (\(key), n) VALUES (\(row).product_id, \(row).component_id, \(row).status, \(row).resolution, 0, 1)
+                    ON CONFLICT (\(key)) DO UPDATE SET n = n + 1;
+                """
+            }
+            let remove = { (row: String) in
+                """
+                UPDATE bug_tally SET n = n - 1 WHERE product_id = \(row).product_id AND component_id = \(row).component_id
+                    AND status = \(row).status AND resolution = \(row).resolution AND slot = 0;
+                """
+            }
+            statements += [
+                "CREATE TRIGGER bugs_tally_insert AFTER INSERT ON bugs BEGIN \(add("new")) END",
+                "CREATE TRIGGER bugs_tally_delete AFTER DELETE ON bugs BEGIN \(remove("old")) END",
+                """
+                CREATE TRIGGER bugs_tally_update AFTER UPDATE OF product_id, component_id, status, resolution ON bugs
+                WHEN old.product_id <> new.product_id OR old.component_id <> new.component_id
+                    OR old.status <> new.status OR old.resolution <> new.resolution
+                BEGIN \(remove("old")) \(add("new")) END
+                """,
+                """
+                INSERT INTO bug_tally (\(key), n)
+                SELECT product_id, component_id, status, resolution, 0, COUNT(*) FROM bugs
+                GROUP BY product_id, component_id, status, resolution
+                """,
+            ]
+        case .postgres:
+            let slot = "(pg_backend_pid() % 16)"
+            // Adds each row's `d` to its key's row in this connection's slot, in key order.
+            let apply = { (rows: String) in
+                """
+                INSERT INTO bug_tally (\(key), n)
+                SELECT product_id, component_id, status, resolution, \(slot), SUM(d) FROM (\(rows)) AS changed
+                GROUP BY product_id, component_id, status, resolution ORDER BY product_id, component_id, status, resolution
+                ON CONFLICT (\(key)) DO UPDATE SET n = bug_tally.n + EXCLUDED.n;
+                """
+            }
+            let columns = "product_id, component_id, status, resolution"
+            statements += [
+                """
+                CREATE FUNCTION bugzot_bug_tally_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    \(apply("SELECT \(columns), 1 AS d FROM tallied_new"))
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE FUNCTION bugzot_bug_tally_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    \(apply("SELECT \(columns), -1 AS d FROM tallied_old"))
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE FUNCTION bugzot_bug_tally_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    \(apply("""
+                        SELECT OLD.product_id AS product_id, OLD.component_id AS component_id, OLD.status AS status,
+                            OLD.resolution AS resolution, -1 AS d
+                        UNION ALL SELECT NEW.product_id, NEW.component_id, NEW.status, NEW.resolution, 1
+                        """))
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER bugs_tally_insert AFTER INSERT ON bugs REFERENCING NEW TABLE AS tallied_new
+                FOR EACH STATEMENT EXECUTE FUNCTION bugzot_bug_tally_insert()
+                """,
+                """
+                CREATE TRIGGER bugs_tally_delete AFTER DELETE ON bugs REFERENCING OLD TABLE AS tallied_old
+                FOR EACH STATEMENT EXECUTE FUNCTION bugzot_bug_tally_delete()
+                """,
+                """
+                CREATE TRIGGER bugs_tally_update AFTER UPDATE OF product_id, component_id, status, resolution ON bugs
+                FOR EACH ROW WHEN (OLD.product_id <> NEW.product_id OR OLD.component_id <> NEW.component_id
+                    OR OLD.status <> NEW.status OR OLD.resolution <> NEW.resolution)
+                EXECUTE FUNCTION bugzot_bug_tally_update()
+                """,
+                """
+                INSERT INTO bug_tally (\(key), n)
+                SELECT product_id, component_id, status, resolution, 0, COUNT(*) FROM bugs
+                GROUP BY product_id, component_id, status, resolution
+                """,
+            ]
+        }
+        statements.append("ANALYZE bug_tally")
+        return statements
+    }
+}
