@@ -138,6 +138,10 @@ struct BugAPITests {
             // Alternatives within one chart row, conditions across rows.
             #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=crash&field0-0-1=short_desc&type0-0-1=substring&value0-0-1=slow") == [crash, slow])
             #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=crash&field0-1-0=short_desc&type0-1-0=substring&value0-1-0=slow") == [])
+            // negateX negates chart X as a whole; charts all apply.
+            #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=crash&negate0=1") == [slow])
+            #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=crash&field0-1-0=short_desc&type0-1-0=substring&value0-1-0=slow&negate0=1") == [crash, slow])
+            #expect(try await ids("field0-0-0=short_desc&type0-0-0=substring&value0-0-0=a&field1-0-0=short_desc&type1-0-0=substring&value1-0-0=slow&negate1=1") == [crash])
             #expect(try await ids("longdesc=steps%20save&longdesc_type=allwordssubstr&query_format=advanced") == [crash, slow])
             #expect(try await ids("f1=bug_id&o1=greaterthan&v1=\(crash)") == [slow])
             #expect(try await ids("f1=status_whiteboard&o1=isempty") == [crash])

@@ -37,7 +37,8 @@ extension RESTAPI {
         search.cc = try parameters.strings("cc")
         search.keywords = try parameters.commaSeparated("keywords")
         search.conditions = try advancedConditions(from: parameters)
-        if let chart = try booleanChart(from: parameters) { search.charts = [chart] }
+        search.charts = try legacyCharts(from: parameters)
+        if let chart = try booleanChart(from: parameters) { search.charts.append(chart) }
         for text in try parameters.strings("quicksearch") {
             search.conditions += try QuickSearch.conditions(
                 text, statuses: Set(fields?.workflow.statuses.map(\.name) ?? []), resolutions: Set(fields?.workflow.resolutions ?? []),
@@ -73,8 +74,7 @@ extension RESTAPI {
         return try BooleanChart.parse(rows, top: try parameters.string("j_top"))
     }
 
-    /// `longdesc` (+ `longdesc_type`), `emailN` and `fieldX-Y-Z/typeX-Y-Z/valueX-Y-Z`,
-    /// where conditions sharing X-Y are alternatives.
+    /// `longdesc` (+ `longdesc_type`) and `emailN`.
     private static func advancedConditions(from parameters: RESTParameters) throws(DomainError) -> [[FieldCondition]] {
         func op(_ name: String?, parameter: String) throws(DomainError) -> SearchOperator {
             try SearchOperator(named: name, parameter: parameter)
@@ -105,18 +105,30 @@ extension RESTAPI {
             }
             groups.append(chosen.map { FieldCondition(field: $0, op: type, value: value) })
         }
-        var charts: [String: [FieldCondition]] = [:]
-        for key in keys.sorted() where key.hasPrefix("field") {
-            let position = key.dropFirst("field".count)
-            let parts = position.split(separator: "-")
-            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }), let field = try parameters.string(key), field != "noop" else { continue }
-            let condition = FieldCondition(
-                field: field, op: try op(try parameters.string("type\(position)"), parameter: "type\(position)"),
-                value: try parameters.string("value\(position)") ?? "")
-            charts["\(parts[0])-\(parts[1])", default: []].append(condition)
-        }
-        groups += charts.keys.sorted().compactMap { charts[$0] }
         return groups
+    }
+
+    /// Bugzilla's boolean charts of old, `fieldX-Y-Z/typeX-Y-Z/valueX-Y-Z`: within chart X, the
+    /// conditions of a row Y are alternatives and its rows all apply; `negateX=1` negates the whole
+    /// chart. Every chart applies.
+    private static func legacyCharts(from parameters: RESTParameters) throws(DomainError) -> [SearchTerm] {
+        var charts: [Int: [Int: [(Int, FieldCondition)]]] = [:]
+        for key in parameters.keys where key.hasPrefix("field") {
+            let position = key.dropFirst("field".count)
+            let parts = position.split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
+            guard parts.count == 3, let field = try parameters.string(key), field != "noop" else { continue }
+            let condition = FieldCondition(
+                field: field, op: try SearchOperator(named: try parameters.string("type\(position)"), parameter: "type\(position)"),
+                value: try parameters.string("value\(position)") ?? "")
+            charts[parts[0], default: [:]][parts[1], default: []].append((parts[2], condition))
+        }
+        return try charts.keys.sorted().map { (chart) throws(DomainError) -> SearchTerm in
+            let rows = charts[chart] ?? [:]
+            let term = SearchTerm.all(rows.keys.sorted().map { row in
+                .any((rows[row] ?? []).sorted { $0.0 < $1.0 }.map { .condition($0.1) })
+            })
+            return try parameters.bool("negate\(chart)") == true ? .not(term) : term
+        }
     }
 
     /// `bug_id DESC`, `changeddate`, `priority,bug_severity`…; unknown columns are ignored.
