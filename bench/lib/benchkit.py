@@ -2,7 +2,8 @@
 
 - `release_binary`: builds `bugzot` in release mode (or takes a given binary).
 - `Database`: SQLite in a temporary folder, or a throwaway PostgreSQL cluster started with
-  scripts/pg-cluster.sh (durable settings), whose processes' CPU time it can read.
+  scripts/pg-cluster.sh (durable settings), whose processes' CPU time it can read; or a copy of
+  a database seeded earlier.
 - `Server`: `bugzot serve` on a free loopback port with `--expose-sql-statements` and no job
   worker; its CPU time and resident memory from /proc, its request log for SQL statements.
 - `Load`: one wrk run (closed loop: each connection sends its next request when the last one
@@ -92,19 +93,37 @@ def resident_kib(pid: int) -> int:
 
 class Database:
     """Where the server keeps its data: `kind` is "sqlite" or "pg". A context manager that
-    removes everything it made."""
+    removes everything it made.
 
-    def __init__(self, kind: str):
+    `seeded` measures a copy of a database filled earlier instead of an empty one: for SQLite a
+    data folder, copied; for PostgreSQL the URL of a database on a local cluster, copied there
+    (`CREATE DATABASE … TEMPLATE`, so nothing may be connected to it) and dropped at the end."""
+
+    def __init__(self, kind: str, seeded: str | None = None):
         assert kind in ("sqlite", "pg")
         self.kind = kind
         self.label = "SQLite" if kind == "sqlite" else "PostgreSQL"
         self.work = Path(tempfile.mkdtemp(prefix="bugzot-bench-"))
+        self.seeded = seeded
         self.pg_dir: Path | None = None
+        self.postmaster: int | None = None
+        self.copy_admin_url: str | None = None
         self.url: str | None = None
 
     def __enter__(self) -> "Database":
+        if self.kind == "sqlite" and self.seeded:
+            shutil.copytree(self.seeded, self.work / "data")
+            return self
         (self.work / "data").mkdir()
-        if self.kind == "pg":
+        if self.kind == "pg" and self.seeded:
+            base, _, template = self.seeded.rpartition("/")
+            copy = f"bench_copy_{os.getpid()}"
+            self.copy_admin_url = f"{base}/postgres"
+            self.psql(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+            self.url = f"{base}/{copy}"
+            backend = int(self.psql("SELECT pg_backend_pid()", url=self.url))
+            self.postmaster = int((Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1]).split()[1])
+        elif self.kind == "pg":
             self.pg_dir = Path(tempfile.mkdtemp(prefix="bugzot-bench-pg-"))  # the postgres user must reach it
             env = dict(os.environ, PG_CLUSTER_DURABLE="1")
             self.url = subprocess.run(["bash", str(ROOT / "scripts/pg-cluster.sh"), "start", str(self.pg_dir)], env=env,
@@ -114,7 +133,14 @@ class Database:
     def __exit__(self, *exc) -> None:
         if self.pg_dir:
             subprocess.run(["bash", str(ROOT / "scripts/pg-cluster.sh"), "stop", str(self.pg_dir)], stdout=sys.stderr)
+        if self.copy_admin_url and self.url:
+            self.psql(f'DROP DATABASE IF EXISTS "{self.url.rpartition("/")[2]}" WITH (FORCE)')
         shutil.rmtree(self.work, ignore_errors=True)
+
+    def psql(self, statement: str, url: str | None = None) -> str:
+        """One statement through psql on the seeded database's cluster; its output, trimmed."""
+        return subprocess.run(["psql", url or self.copy_admin_url, "-Atc", statement], check=True, stdout=subprocess.PIPE,
+                              text=True).stdout.strip()
 
     @property
     def storage_args(self) -> list[str]:
@@ -124,9 +150,12 @@ class Database:
     def cpu_seconds(self) -> float:
         """CPU time of the database's own processes: PostgreSQL's postmaster, its live backends
         and those already gone; 0 for SQLite, which runs inside the server."""
-        if not self.pg_dir:
+        if self.postmaster:
+            postmaster = self.postmaster
+        elif self.pg_dir:
+            postmaster = int((self.pg_dir / "data/postmaster.pid").read_text().split()[0])
+        else:
             return 0.0
-        postmaster = int((self.pg_dir / "data/postmaster.pid").read_text().split()[0])
         total = process_cpu_seconds(postmaster, children=True)
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():

@@ -52,6 +52,7 @@ class Setup:
         sizes = {p["name"]: admin.get("/bug", product=p["name"], count_only="1")["bug_count"] for p in products}
         self.product = max(sizes, key=sizes.get)
         self.product_bugs = sizes[self.product]
+        self.bugs = sum(sizes.values())
         open_page = admin.get("/bug", product=self.product, resolution="---", limit="200", order="changeddate DESC",
                               include_fields="id,assigned_to,component,status")["bugs"]
         self.user = Counter(b["assigned_to"] for b in open_page).most_common(1)[0][0]
@@ -134,8 +135,9 @@ def writes(s: Setup, level: int, threads: int) -> dict[str, list]:
 
 
 def measure(binary: str, kind: str, args) -> dict:
-    with bk.Database(kind) as db:
-        seconds_seeding = seed(binary, db, args.bugs)
+    seeded = args.seeded_sqlite if kind == "sqlite" else args.seeded_pg
+    with bk.Database(kind, seeded) as db:
+        seconds_seeding = None if seeded else seed(binary, db, args.bugs)
         with bk.Server(binary, db) as server:
             bk.log(f"{db.label}: reading the queries' parameters off the data")
             s = Setup(binary, db, server)
@@ -166,8 +168,9 @@ def verdict(ok: bool) -> str:
 def print_database(label: str, run: dict, args) -> None:
     results, s = run["results"], run["setup"]
     names = list(dict.fromkeys(name for _, name in results))
-    print(f"\nBugZot at scale on {label}: release build, {args.bugs:,} bugs seeded by `bugzot seed` in "
-          f"{run['seeding'] / 60:.1f} min; wrk {args.seconds:g} s per cell; CPU = server"
+    seeding = f"in {run['seeding'] / 60:.1f} min" if run["seeding"] is not None else "earlier (a copy)"
+    print(f"\nBugZot at scale on {label}: release build, {s.bugs:,} bugs seeded by `bugzot seed` {seeding}; "
+          f"wrk {args.seconds:g} s per cell; CPU = server"
           + (" + PostgreSQL" if label == "PostgreSQL" else "") + " per request (/proc), at 16 connections")
     print(f"product {s.product} ({s.product_bugs:,} bugs), my bugs = {s.user}, word {s.word!r}, phrase {s.phrase!r}, "
           f"quicksearch word {s.summary_word!r}, deep page after bug {s.deep_after} ({s.depth:,} open bugs in)")
@@ -231,6 +234,9 @@ def main() -> None:
     parser.add_argument("--bugs", type=int, default=1_000_000, help="bugs for `bugzot seed` (default 1000000)")
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run (default 8)")
     parser.add_argument("--bin", help="a bugzot binary to measure instead of building release")
+    parser.add_argument("--seeded-sqlite", metavar="DIR", help="measure a copy of this data folder, seeded earlier, instead of seeding")
+    parser.add_argument("--seeded-pg", metavar="URL", help="measure a copy of this PostgreSQL database (on a local cluster, "
+                        "nothing connected to it), seeded earlier, instead of seeding")
     args = parser.parse_args()
     bk.ensure_wrk()
     binary = bk.release_binary(args.bin)

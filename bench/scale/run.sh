@@ -19,10 +19,15 @@
 # run mean more than any absolute figure.
 #
 #   bench/scale/run.sh [--db sqlite|pg|both] [--bugs N] [--seconds S] [--bin PATH]
-#     --db       which database(s) (default both)
-#     --bugs     bugs to seed (default 1000000; --bugs 100000 for a quicker run)
-#     --seconds  length of each wrk run (default 8): 24 runs per database
-#     --bin      measure this bugzot binary instead of building `swift build -c release`
+#                      [--seeded-sqlite DIR] [--seeded-pg URL]
+#     --db             which database(s) (default both)
+#     --bugs           bugs to seed (default 1000000; --bugs 100000 for a quicker run)
+#     --seconds        length of each wrk run (default 8): 24 runs per database
+#     --bin            measure this bugzot binary instead of building `swift build -c release`
+#     --seeded-sqlite  measure a copy of this data folder, seeded earlier by `bugzot seed`
+#     --seeded-pg      measure a copy of this database (postgres://…/NAME on a cluster of this
+#                      machine, nothing connected to it), seeded earlier; the copy is dropped at the end
+#                      (the server migrates the copy, so a seed by an older build serves too)
 # Tables go to stdout, progress to stderr. Temporary data and servers are removed on exit.
 set -euo pipefail
 exec python3 "$(dirname "$0")/bench.py" "$@"
