@@ -24,6 +24,9 @@ public struct BugSearch: Sendable, Equatable {
     public var assignees: [String] = []
     public var qaContacts: [String] = []
     public var cc: [String] = []
+    /// The users those four fields' values match, once the store has looked them up (nil until
+    /// then), so that one matching user is an equality an index in the page's order serves.
+    public var matchedUsers: MatchedUsers?
     /// Every keyword must be on the bug.
     public var keywords: [String] = []
     /// Bugzilla's advanced search (`fN/oN/vN`, `fieldX-Y-Z`, `longdesc`): every inner list must
@@ -222,5 +225,21 @@ public enum SearchOperator: String, Sendable, CaseIterable {
         case .notmatches: (.matches, true)
         default: (self, false)
         }
+    }
+}
+
+/// The ids of the users each role field of a search matches; nil for a field without values, or
+/// matching too many users to list (it is then matched by its values).
+public struct MatchedUsers: Sendable, Equatable {
+    public var reporters: [Int]?
+    public var assignees: [Int]?
+    public var qaContacts: [Int]?
+    public var cc: [Int]?
+
+    public init(reporters: [Int]? = nil, assignees: [Int]? = nil, qaContacts: [Int]? = nil, cc: [Int]? = nil) {
+        self.reporters = reporters
+        self.assignees = assignees
+        self.qaContacts = qaContacts
+        self.cc = cc
     }
 }

@@ -119,6 +119,51 @@ extension Schema {
             ]
         }
         statements.append("ANALYZE bug_tally")
-        return statements
+        return statements + userNames(kind)
+    }
+
+    /// Users are matched by part of their login or real name (searches by assignee, reporter, QA
+    /// contact, CC): trigram indexes of both, so that a match reads the few users it finds, not
+    /// all of them. On SQLite `user_names`, an FTS5 trigram index of `users`' two columns, kept in
+    /// step by triggers; on PostgreSQL GIN trigram indexes of the lowercased columns, when the
+    /// installation has `pg_trgm` and may create it (without it, matching reads every user).
+    private static func userNames(_ kind: DatabaseKind) -> [String] {
+        switch kind {
+        case .sqlite:
+            let add = { (row: String) in
+                "INSERT INTO user_names (rowid, login_name, real_name) VALUES (\(row).id, \(row).login_name, \(row).real_name);"
+            }
+            let remove = { (row: String) in
+                """
+                INSERT INTO user_names (user_names, rowid, login_name, real_name)
+                    VALUES ('delete', \(row).id, \(row).login_name, \(row).real_name);
+                """
+            }
+            return [
+                "CREATE VIRTUAL TABLE user_names USING fts5(login_name, real_name, content='users', content_rowid='id', tokenize='trigram')",
+                "CREATE TRIGGER users_names_insert AFTER INSERT ON users BEGIN \(add("new")) END",
+                "CREATE TRIGGER users_names_delete AFTER DELETE ON users BEGIN \(remove("old")) END",
+                "CREATE TRIGGER users_names_update AFTER UPDATE OF login_name, real_name ON users BEGIN \(remove("old")) \(add("new")) END",
+                "INSERT INTO user_names (user_names) VALUES ('rebuild')",
+            ]
+        case .postgres:
+            return [
+                """
+                DO $$ DECLARE home TEXT; BEGIN
+                    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
+                        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+                        -- Wherever it was installed, which need not be on this schema's search path.
+                        SELECT n.nspname INTO home FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                            WHERE e.extname = 'pg_trgm';
+                        EXECUTE format('CREATE INDEX users_login_name_trigrams ON users USING gin (LOWER(login_name) %I.gin_trgm_ops)', home);
+                        EXECUTE format('CREATE INDEX users_real_name_trigrams ON users USING gin (LOWER(real_name) %I.gin_trgm_ops)', home);
+                    END IF;
+                EXCEPTION WHEN insufficient_privilege THEN
+                    RAISE NOTICE 'pg_trgm could not be created: users are matched by name without an index';
+                END $$
+                """,
+                "ANALYZE users",
+            ]
+        }
     }
 }

@@ -5,6 +5,7 @@ import SQLKit
 extension SQLStore {
     /// Ids of the bugs matching `search` that `viewer` may see, in the search's order.
     public func searchBugIDs(_ search: BugSearch, viewer: Principal, policy: Policy) async throws -> [Int] {
+        let search = try await withMatchedUsers(search)
         var conditions = try matchConditions(search, viewer: viewer, policy: policy)
         let order = search.order.isEmpty ? [BugOrder(column: .id, descending: false)] : search.order
         if let after = search.after { conditions.append(try keysetCondition(after: after, order: order)) }
@@ -29,6 +30,7 @@ extension SQLStore {
     /// How many bugs match `search` that `viewer` may see, whatever its order, page and limit.
     public func countBugs(_ search: BugSearch, viewer: Principal, policy: Policy) async throws -> Int {
         if let tallied = tallyCount(search, viewer: viewer, policy: policy) { return try await first(tallied)?.int("n") ?? 0 }
+        let search = try await withMatchedUsers(search)
         let conditions = try matchConditions(search, viewer: viewer, policy: policy)
         var query: SQLQueryString = "SELECT COUNT(*) AS n FROM bugs b"
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
@@ -63,20 +65,15 @@ extension SQLStore {
         containsAny("b.summary", search.summaries)
         containsAny("b.whiteboard", search.whiteboards)
         containsAny("b.url", search.urls)
-        /// Users whose login or real name contains one of the values (case-insensitive).
-        func matchingUsers(_ values: [String]) -> SQLQueryString {
-            let alternatives = values.map { value -> SQLQueryString in
-                let pattern = "%" + likeEscaped(value.lowercased()) + "%"
-                return "LOWER(login_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(real_name) LIKE \(bind: pattern) ESCAPE '\\'"
-            }
-            return "SELECT id FROM users WHERE " + alternatives.joined(separator: " OR ")
-        }
-        for (column, values) in [("b.reporter_id", search.reporters), ("b.assignee_id", search.assignees), ("b.qa_contact_id", search.qaContacts)]
-        where !values.isEmpty {
-            conditions.append("\(unsafeRaw: column) IN (" + matchingUsers(values) + ")")
+        let matched = search.matchedUsers
+        for (column, values, ids) in [
+            ("b.reporter_id", search.reporters, matched?.reporters), ("b.assignee_id", search.assignees, matched?.assignees),
+            ("b.qa_contact_id", search.qaContacts, matched?.qaContacts),
+        ] where !values.isEmpty {
+            conditions.append(userCondition("\(unsafeRaw: column)", values: values, matched: ids))
         }
         if !search.cc.isEmpty {
-            conditions.append("b.id IN (SELECT bug_id FROM bug_cc WHERE user_id IN (" + matchingUsers(search.cc) + "))")
+            conditions.append("b.id IN (SELECT bug_id FROM bug_cc WHERE " + userCondition("user_id", values: search.cc, matched: matched?.cc) + ")")
         }
         for keyword in search.keywords {
             conditions.append(
