@@ -7,6 +7,10 @@ private enum SearchTarget {
     case column(SQLQueryString, numeric: Bool)
     /// `EXISTS (SELECT 1 FROM <rows> AND <condition on column>)`; `rows` ends in a WHERE clause.
     case related(rows: SQLQueryString, column: SQLQueryString, numeric: Bool)
+    /// `<key> IN (SELECT id FROM <table> WHERE <condition on name>)`: a field every bug has one
+    /// row of (its product, its component), tested on that table's few rows, so the planner
+    /// knows how many bugs it leaves and may serve it by the key's index.
+    case named(key: SQLQueryString, table: SQLQueryString)
 }
 
 extension SQLStore {
@@ -25,13 +29,13 @@ extension SQLStore {
     }
 
     /// One advanced-search condition as SQL over the search's `b` (bugs). Dates (relative ones
-    /// included) are read against `now`.
-    func sqlCondition(_ condition: FieldCondition, viewer: Principal, policy: Policy, now: Date) throws -> SQLQueryString {
+    /// included) are read against `now`; a full-text condition finds its bugs as `textPlan` says.
+    func sqlCondition(_ condition: FieldCondition, viewer: Principal, policy: Policy, now: Date, textPlan: TextPlan = .chosen) throws -> SQLQueryString {
         try policy.checkListSizes([
             ("value", condition.value.split(separator: ",").count), ("value", condition.value.split(whereSeparator: \.isWhitespace).count),
         ])
         if condition.op.isHistory { return try historyCondition(condition, viewer: viewer, policy: policy, now: now) }
-        if let fullText = try fullTextCondition(condition, viewer: viewer, policy: policy) { return fullText }
+        if let fullText = try fullTextCondition(condition, viewer: viewer, policy: policy, plan: textPlan) { return fullText }
         let target = try searchTarget(condition.field, viewer: viewer, policy: policy)
         let (op, negated) = condition.op.positive
         // A date is compared as the column keeps it: Unix seconds, or a deadline's day.
@@ -45,6 +49,8 @@ extension SQLStore {
             positive = try predicate(op, on: column, numeric: numeric, value: value)
             // A bug without a deadline has none to compare: it matches no comparison, and the negation of each.
             if condition.valueKind == .day && op != .isempty { positive = "(\(column) IS NOT NULL AND " + positive + ")" }
+        case .named(let key, let table):
+            positive = key + " IN (SELECT id FROM " + table + " WHERE " + (try predicate(op, on: "name", numeric: false, value: value)) + ")"
         case .related(let rows, let column, let numeric):
             if op == .isempty {
                 positive = "NOT EXISTS (SELECT 1 FROM \(rows))"
@@ -69,8 +75,8 @@ extension SQLStore {
         case "status_whiteboard", "whiteboard": return .column("b.whiteboard", numeric: false)
         case "bug_status", "status": return .column("b.status", numeric: false)
         case "resolution": return .column("b.resolution", numeric: false)
-        case "product": return .column("(SELECT name FROM products WHERE id = b.product_id)", numeric: false)
-        case "component": return .column("(SELECT name FROM components WHERE id = b.component_id)", numeric: false)
+        case "product": return .named(key: "b.product_id", table: "products")
+        case "component": return .named(key: "b.component_id", table: "components")
         case "version": return .column("b.version", numeric: false)
         case "target_milestone": return .column("b.target_milestone", numeric: false)
         case "bug_severity", "severity": return .column("b.severity", numeric: false)

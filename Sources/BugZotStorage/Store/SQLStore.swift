@@ -5,6 +5,11 @@ import SQLKit
 /// PostgreSQL; SQLKit renders the placeholders for each.
 public struct SQLStore: Sendable {
     let sql: any SQLDatabase
+    /// How many of the newest `TextSample.rows` rows of one full-text source a word must match
+    /// (1 in 100) to count as common: a search for it then walks the bugs in the page's order and
+    /// looks each up in the index (the first few hundred bugs hold a page of them) rather than
+    /// reading every match first. Tests change it to see both plans.
+    var commonTextRows = 20
 
     public init(_ sql: any SQLDatabase) {
         self.sql = sql

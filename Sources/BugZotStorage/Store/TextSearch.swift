@@ -23,8 +23,23 @@ protocol TextSearch: Sendable {
     var backfills: [Backfill] { get }
 
     /// `SELECT <bug id> AS bug_id[, <score> AS score] FROM …` over the rows of `source` that match
-    /// `query` and `visible` (a condition on `tc` or `ta`; nil: every row). A higher score is a better match.
+    /// `query` and `visible` (a condition on `tc` or `ta`, or on no row; nil: every row). A higher
+    /// score is a better match.
     func rows(of source: TextSource, matching query: TextQuery, scored: Bool, visible: SQLQueryString?) -> SQLQueryString
+
+    /// `EXISTS (…)`: whether the bug `b` has a row of `source` that matches `query` and `visible`,
+    /// looked up by the bug's key and then in the index row by row, never by reading every match.
+    func probe(of source: TextSource, matching query: TextQuery, visible: SQLQueryString?) -> SQLQueryString
+
+    /// A condition on no row: whether at least `rows` of the newest `TextSample.rows` rows of
+    /// `source` match `query` — a sample of how common the words are that costs little however
+    /// common they are.
+    func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString
+}
+
+/// The rows `TextSearch.hasMatches` samples: the newest of a source.
+enum TextSample {
+    static let rows = 2_000
 }
 
 extension DatabaseKind {
@@ -108,7 +123,7 @@ struct FTS5TextSearch: TextSearch {
         let filter = visible.map { " AND " + $0 } ?? ""
         switch source {
         case .summaries:
-            return "SELECT \(unsafeRaw: table).rowid AS bug_id" + score + " FROM \(unsafeRaw: table) WHERE " + match
+            return "SELECT \(unsafeRaw: table).rowid AS bug_id" + score + " FROM \(unsafeRaw: table) WHERE " + match + filter
         case .comments:
             return "SELECT tc.bug_id AS bug_id" + score
                 + " FROM \(unsafeRaw: table) JOIN comments tc ON tc.id = \(unsafeRaw: table).rowid WHERE " + match + filter
@@ -116,6 +131,35 @@ struct FTS5TextSearch: TextSearch {
             return "SELECT ta.bug_id AS bug_id" + score
                 + " FROM \(unsafeRaw: table) JOIN attachments ta ON ta.id = \(unsafeRaw: table).rowid WHERE " + match + filter
         }
+    }
+
+    func probe(of source: TextSource, matching query: TextQuery, visible: SQLQueryString?) -> SQLQueryString {
+        let table = Self.indexes[source]?.table ?? ""
+        let match: SQLQueryString = "\(unsafeRaw: table) MATCH \(bind: Self.expression(query))"
+        // `rowid = …` and MATCH together: FTS5 seeks the one row in each word's list of rows. A
+        // prefix has no list of its own (FTS5 merges those of its words on every lookup), so its
+        // matching rows are read once, without the rows they index, and each row is looked up in them.
+        func matched(_ row: String) -> SQLQueryString {
+            query.terms.contains(where: \.isPrefix)
+                ? "\(unsafeRaw: row) IN (SELECT rowid FROM \(unsafeRaw: table) WHERE " + match + ")"
+                : "EXISTS (SELECT 1 FROM \(unsafeRaw: table) WHERE " + match + " AND \(unsafeRaw: table).rowid = \(unsafeRaw: row))"
+        }
+        let filter = visible.map { " AND " + $0 } ?? ""
+        switch source {
+        case .summaries: return matched("b.id")
+        case .comments: return "EXISTS (SELECT 1 FROM comments tc WHERE tc.bug_id = b.id" + filter + " AND " + matched("tc.id") + ")"
+        case .attachments: return "EXISTS (SELECT 1 FROM attachments ta WHERE ta.bug_id = b.id" + filter + " AND " + matched("ta.id") + ")"
+        }
+    }
+
+    func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {
+        guard let index = Self.indexes[source] else { return "FALSE" }
+        // FTS5 reads the words' lists from the first row of the range on.
+        return """
+            ((SELECT COUNT(*) FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH \(bind: Self.expression(query))
+                AND \(unsafeRaw: index.table).rowid > (SELECT MAX(id) FROM \(unsafeRaw: index.source)) - \(unsafeRaw: String(TextSample.rows))
+                LIMIT \(unsafeRaw: String(rows)))) >= \(unsafeRaw: String(rows)))
+            """
     }
 
     /// FTS5's query syntax: every term a quoted string (so `NEAR`, `OR`, `AND` are words), `*` after a
@@ -191,6 +235,30 @@ struct PostgresTextSearch: TextSearch {
         let filter = visible.map { " AND " + $0 } ?? ""
         return "SELECT " + bugID + " AS bug_id" + score
             + " FROM \(unsafeRaw: Self.indexes[source]?.table ?? "") \(unsafeRaw: alias) WHERE \(unsafeRaw: alias).search_words @@ " + tsquery + filter
+    }
+
+    func probe(of source: TextSource, matching query: TextQuery, visible: SQLQueryString?) -> SQLQueryString {
+        let tsquery: SQLQueryString = "to_tsquery('pg_catalog.simple', \(bind: Self.expression(query)))"
+        let filter = visible.map { " AND " + $0 } ?? ""
+        // `LIMIT 1 OFFSET 0` keeps the lookup by the bug's key: without it the planner hashes every match first.
+        switch source {
+        case .summaries: return "b.search_words @@ " + tsquery
+        case .comments:
+            return "EXISTS (SELECT 1 FROM comments tc WHERE tc.bug_id = b.id" + filter + " AND tc.search_words @@ " + tsquery + " LIMIT 1 OFFSET 0)"
+        case .attachments:
+            return "EXISTS (SELECT 1 FROM attachments ta WHERE ta.bug_id = b.id" + filter + " AND ta.search_words @@ " + tsquery + " LIMIT 1 OFFSET 0)"
+        }
+    }
+
+    func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {
+        let table = Self.indexes[source]?.table ?? ""
+        // OFFSET 0 keeps the words' test out of the sample's scan: the planner would rather read
+        // the whole index of a common word than test the newest rows one by one.
+        return """
+            ((SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT ts.search_words FROM \(unsafeRaw: table) ts
+                WHERE ts.id > (SELECT MAX(id) FROM \(unsafeRaw: table)) - \(unsafeRaw: String(TextSample.rows)) OFFSET 0) tn
+                WHERE tn.search_words @@ to_tsquery('pg_catalog.simple', \(bind: Self.expression(query))) LIMIT \(unsafeRaw: String(rows))) tm) >= \(unsafeRaw: String(rows)))
+            """
     }
 
     /// `to_tsquery`'s syntax: every word a quoted lexeme, phrases joined by `<->`, `:*` after a
