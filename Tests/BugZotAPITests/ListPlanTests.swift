@@ -52,6 +52,10 @@ struct ListPlanTests {
                     $0.order = Self.byLastChange
                 }, on: database)
             Self.expect(plan, uses: "bugs_component_status_changed", backend: backend)
+            // The component names its product: a second equality on the product would have
+            // PostgreSQL intersect two indexes and sort every match of a big component.
+            let bugConditions = Self.conditions(onBugsIn: plan)
+            #expect(!bugConditions.isEmpty && !bugConditions.contains { $0.contains("product_id") }, "\(plan.joined(separator: "\n"))")
         }
     }
 
@@ -112,6 +116,27 @@ struct ListPlanTests {
         }
     }
 
+    @Test("a page of a list is planned once per connection, then runs its generic plan", arguments: TestBackend.all.filter { $0 == .postgres })
+    func pagePlannedOnce(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, names in
+            let search = Self.search {
+                $0.products = [names.product]
+                $0.resolutions = [""]
+                $0.order = Self.byLastChange
+            }
+            let (generic, custom) = try await database.read { sql in
+                for _ in 1...8 { _ = try await SQLStore(sql).searchBugIDs(search, viewer: Self.viewer, policy: Policy()) }
+                let row = try await sql.raw(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE \(bind: "SELECT b.id FROM bugs b%")"
+                ).first()
+                return (try row?.decode(column: "generic_plans", as: Int.self), try row?.decode(column: "custom_plans", as: Int.self))
+            }
+            // PostgreSQL plans the first five runs for their values, then keeps the generic plan
+            // if it costs no more (a bound LIMIT made it look dearer, so every page was planned).
+            #expect(custom == 5 && generic == 3)
+        }
+    }
+
     // MARK: Support
 
     /// Checks that the plan reads the bugs through `index` and sorts nothing; visibility's probes
@@ -130,6 +155,15 @@ struct ListPlanTests {
             // Visibility probes each bug read; it never hashes every confidential bug first.
             #expect(!text.contains("hashed SubPlan") && !text.contains("on bug_groups vg") || text.contains("Index Only Scan using bug_groups_pkey on bug_groups vg"), "\(text)", sourceLocation: sourceLocation)
         }
+    }
+
+    /// The conditions the plan tests on the rows of `bugs b` as it reads them (SQLite's index
+    /// terms, PostgreSQL's Index Cond and Filter lines of that scan).
+    private static func conditions(onBugsIn plan: [String]) -> [String] {
+        guard let scan = plan.firstIndex(where: { $0.contains(" on bugs b") || $0.hasPrefix("SEARCH b ") || $0.hasPrefix("SCAN b") }) else { return [] }
+        if !plan[scan].contains(" on bugs b") { return [plan[scan]] }
+        let details = plan[(scan + 1)...].prefix { !$0.contains("->") && !$0.contains("SubPlan") }
+        return details.map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("Index Cond:") || $0.hasPrefix("Filter:") }
     }
 
     /// The plan of the statement the store runs for `search` (its rows are not read).
