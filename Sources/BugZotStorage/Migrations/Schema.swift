@@ -23,6 +23,8 @@ public enum Schema {
         // How many bugs each product, component, status and resolution holds, kept by triggers,
         // for counts (Schema+BugTally.swift).
         Migration("013_bug_tally", statements: bugTally),
+        // Indexes of bugs that a list index of 011 begins with (Schema+RedundantIndexes.swift).
+        Migration("014_redundant_bug_indexes", statements: { _ in redundantIndexes }),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first
