@@ -14,7 +14,9 @@ struct FieldFilter: Sendable {
     }
 
     func apply(to object: [String: JSONValue]) -> [String: JSONValue] {
-        filter(object, prefix: "", whole: includesEverything)
+        // Most calls name no fields: the object as it is, without rebuilding it.
+        if includesEverything && exclude.isEmpty { return object }
+        return filter(object, prefix: "", whole: includesEverything)
     }
 
     private func filter(_ object: [String: JSONValue], prefix: String, whole: Bool) -> [String: JSONValue] {

@@ -1,3 +1,4 @@
+import BugZotDomain
 import Foundation
 
 /// A JSON document, for parameters that arrive in any shape and responses built field by field.
@@ -78,5 +79,5 @@ extension JSONValue {
     init(ints: [Int]) { self = .array(ints.map(JSONValue.int)) }
 
     /// Bugzilla's datetime form: UTC, whole seconds, `2024-01-02T03:04:05Z`.
-    init(date: Date) { self = .string(date.formatted(.iso8601)) }
+    init(date: Date) { self = .string(UTCTime(date).iso8601) }
 }

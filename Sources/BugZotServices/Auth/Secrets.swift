@@ -1,3 +1,4 @@
+import BugZotDomain
 import Crypto
 import Foundation
 
@@ -13,7 +14,7 @@ public enum Secrets {
 
     /// Only this digest is stored, so a copy of the database yields no usable secret.
     public static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexadecimal
     }
 
     /// Compares two digests without stopping at the first difference.

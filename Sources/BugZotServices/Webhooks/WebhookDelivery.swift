@@ -44,7 +44,7 @@ public struct WebhookSender: Sendable {
     /// `X-BugZot-Signature: sha256=<hex>` over `"<timestamp>.<body>"`.
     public static func signature(secret: String, timestamp: Int, body: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + mac.hexadecimal
     }
 
     public func deliver(_ job: Job) async throws {

@@ -1,3 +1,4 @@
+import BugZotDomain
 import Crypto
 import Foundation
 import NIOCore
@@ -48,7 +49,7 @@ public struct DatabaseBlobStore: BlobStore {
             // A stream ended by cancellation (a shutdown cutting the request off) may be short.
             try Task.checkCancellation()
             try await flush(&pending)
-            let key = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let key = hasher.finalize().hexadecimal
             let total = size
             let stored = sequence
             try await database.transaction { sql in

@@ -1,3 +1,4 @@
+import BugZotDomain
 import Crypto
 import Foundation
 import NIOCore
@@ -39,7 +40,7 @@ public struct FileBlobStore: BlobStore {
             }
             // A stream ended by cancellation (a shutdown cutting the request off) may be short.
             try Task.checkCancellation()
-            let key = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let key = hasher.finalize().hexadecimal
             let destination = path(for: key)
             try await pool.runIfActive {
                 try handle.synchronize()

@@ -1,3 +1,4 @@
+import BugZotDomain
 import Crypto
 import Foundation
 import NIOCore
@@ -23,7 +24,7 @@ struct Assets: Sendable {
         var paths: [String: String] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() {
             let data = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(name))
-            let hash = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
+            let hash = SHA256.hash(data: data).prefix(6).hexadecimal
             let ext = (name as NSString).pathExtension
             let fingerprinted = (name as NSString).deletingPathExtension + "." + hash + "." + ext
             let bytes = ByteBuffer(bytes: data)

@@ -46,18 +46,10 @@ struct BugRow {
 
 /// Times as pages show them: UTC, to the minute or the day.
 enum DateText {
-    private static func formatter(_ format: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = format
-        return formatter
-    }
-
-    static func minute(_ date: Date) -> String { formatter("yyyy-MM-dd HH:mm 'UTC'").string(from: date) }
-    static func day(_ date: Date) -> String { formatter("yyyy-MM-dd").string(from: date) }
+    static func minute(_ date: Date) -> String { UTCTime(date).dateAndMinute + " UTC" }
+    static func day(_ date: Date) -> String { UTCTime(date).date }
     /// For `<time datetime=…>`.
-    static func iso(_ date: Date) -> String { formatter("yyyy-MM-dd'T'HH:mm:ss'Z'").string(from: date) }
+    static func iso(_ date: Date) -> String { UTCTime(date).iso8601 }
 }
 
 /// A person as pages show them: their name, or their address when they gave none.
