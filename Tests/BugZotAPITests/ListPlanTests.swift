@@ -59,6 +59,20 @@ struct ListPlanTests {
         }
     }
 
+    @Test("my bugs: the one user an assignee value matches is an equality on the assignee index, no sort", arguments: TestBackend.all)
+    func myBugs(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, _ in
+            let plan = try await Self.plan(
+                of: Self.search {
+                    $0.assignees = ["someone@example.com"]
+                    $0.matchedUsers = MatchedUsers(assignees: [7])  // as the store's lookup of the users found them
+                    $0.resolutions = [""]
+                    $0.order = Self.byLastChange
+                }, on: database)
+            Self.expect(plan, uses: "bugs_assignee_resolution_changed", backend: backend)
+        }
+    }
+
     @Test("a deep page by position starts at the cursor in the change index", arguments: TestBackend.all)
     func deepKeysetPage(backend: TestBackend) async throws {
         try await Self.withSeededDatabase(backend) { database, _ in

@@ -42,17 +42,30 @@ extension SQLStore {
     }
 
     /// `SELECT id …` of the users whose login or real name contains one of `values`, ignoring case.
-    /// On SQLite a value of three characters or more is looked up in `user_names`, a trigram
-    /// index; PostgreSQL's planner uses the trigram indexes of `users` for the same LIKE.
+    /// A value of three characters or more is looked up in a trigram index — `user_names` on
+    /// SQLite, the trigram indexes of `users` on PostgreSQL — then checked whole.
     private func usersMatching(_ values: [String]) -> SQLQueryString {
         let sqlite = sql.dialect.name == "sqlite"
         let alternatives = values.map { value -> SQLQueryString in
-            if sqlite, value.count >= 3 {
-                let phrase = "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                return "id IN (SELECT rowid FROM user_names WHERE user_names MATCH \(bind: phrase))"
-            }
             let pattern = "%" + likeEscaped(value.lowercased()) + "%"
-            return "LOWER(login_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(real_name) LIKE \(bind: pattern) ESCAPE '\\'"
+            let contains: SQLQueryString = "(LOWER(login_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(real_name) LIKE \(bind: pattern) ESCAPE '\\')"
+            // The index finds the users holding the part of an address before its "@" (the
+            // domain's trigrams are in nearly every login, so looking them up too would cost
+            // more than it saves); the LIKE then checks the whole value.
+            let key = value.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? value
+            let indexed = key.count >= 3 ? key : value
+            guard indexed.count >= 3 else { return contains }
+            guard sqlite else {
+                // The LIKE of the key is what the trigram indexes serve; the position test checks the whole value.
+                let keyPattern = "%" + likeEscaped(indexed.lowercased()) + "%"
+                let lowered = value.lowercased()
+                return """
+                    ((LOWER(login_name) LIKE \(bind: keyPattern) ESCAPE '\\' AND strpos(LOWER(login_name), \(bind: lowered)) > 0)
+                    OR (LOWER(real_name) LIKE \(bind: keyPattern) ESCAPE '\\' AND strpos(LOWER(real_name), \(bind: lowered)) > 0))
+                    """
+            }
+            let phrase = "\"" + indexed.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "(id IN (SELECT rowid FROM user_names WHERE user_names MATCH \(bind: phrase)) AND " + contains + ")"
         }
         return "SELECT id FROM users WHERE " + alternatives.joined(separator: " OR ")
     }
