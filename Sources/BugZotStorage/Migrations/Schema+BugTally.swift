@@ -15,7 +15,7 @@ extension Schema {
     /// The existing bugs are tallied once, here, by one aggregate in the migration's transaction
     /// (a second or two at a million bugs), so no write is counted twice or missed.
     static func bugTally(_ kind: DatabaseKind) -> [String] {
-        let visibilityColumns = "assignee_id, reporter_id, qa_contact_id, is_creator_accessible, is_cc_accessible, is_restricted"
+        let visibilityColumns = "assignee_id, reporter_id, qa_contact_id, is_creator_accessible, is_cc_accessible, is_restricted, id"
         let key = "product_id, component_id, status, resolution, slot"
         var statements = [
             """
