@@ -54,6 +54,22 @@ struct StatementCountTests {
         }
     }
 
+    @Test("a deep keyset page (after=ID) of 25 bugs", arguments: TestBackend.all)
+    func deepKeysetPage(backend: TestBackend) async throws {
+        try await TestSite.with(backend, exposesStatementCounts: true) { site in
+            var filed: [Int] = []
+            for number in 1...40 { filed.append(try await site.fileBug("Bug \(number)", as: "dev")) }
+            // All of one priority, so the page is the bugs after the cursor's id.
+            let page = "/rest/bug?product=Widget&resolution=---&limit=25&order=priority&after=\(filed[9])"
+            try await site.get(page, as: "dev").expect(.ok)
+            let response = try await site.get(page, as: "dev")
+            #expect(response.expect(.ok)["bugs"].array.map { $0["id"].int } == Array(filed[10..<35]))
+            // The cursor bug's sort value (as the caller may see it), then what a first page sends.
+            // Target: at most 4.
+            #expect(response.statements == backend.today(sqlite: 4, postgres: 4))
+        }
+    }
+
     @Test("PUT a bug's status with a comment", arguments: TestBackend.all)
     func putStatusAndComment(backend: TestBackend) async throws {
         try await TestSite.with(backend, exposesStatementCounts: true) { site in

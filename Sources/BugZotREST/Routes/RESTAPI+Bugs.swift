@@ -27,10 +27,7 @@ extension RESTAPI {
         guard order.count <= 1 else {
             throw DomainError.invalidParameter(parameter: "after", reason: "paging after a bug takes at most one order column.")
         }
-        guard let bug = try await services.bugs.bugs([String(id)], permissive: false, by: principal).bugs.first else {
-            throw DomainError.bugNotFound(String(id))
-        }
-        return BugCursor(after: bug, sortedBy: order.first?.column ?? .id)
+        return try await services.bugs.cursor(after: id, sortedBy: order.first?.column ?? .id, by: principal)
     }
 
     /// `GET /bug/{id_or_alias}` (and `?ids=`), with `permissive` turning errors into faults.

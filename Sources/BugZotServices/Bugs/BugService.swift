@@ -43,6 +43,16 @@ public struct BugService: Sendable {
         }
     }
 
+    /// The place of bug `id` in a result sorted by `column`, for `BugSearch.after`: one statement
+    /// that reads the bug's value of the column. A bug the principal may not see is not found.
+    public func cursor(after id: Int, sortedBy column: BugOrder.Column, by principal: Principal) async throws -> BugCursor {
+        let cursor = try await database.read { sql in
+            try await SQLStore(sql).searchCursor(after: id, sortedBy: column, viewer: principal, policy: policy)
+        }
+        guard let cursor else { throw DomainError.bugNotFound(String(id)) }
+        return cursor
+    }
+
     /// How many bugs match, of those the principal may see: the total behind a paged search.
     public func count(_ search: BugSearch, by principal: Principal) async throws -> Int {
         try policy.checkListSizes(search.listSizes)

@@ -26,6 +26,28 @@ extension SQLStore {
         return try await all(query).map { try $0.int("id") }
     }
 
+    /// The place of bug `id` in a result sorted by `column`: its value of the column, read from
+    /// its row alone in one statement; nil when there is no such bug or `viewer` may not see it.
+    public func searchCursor(after id: Int, sortedBy column: BugOrder.Column, viewer: Principal, policy: Policy) async throws -> BugCursor? {
+        var query: SQLQueryString = "SELECT " + cursorColumn(column) + " AS v FROM bugs b WHERE b.id = \(bind: id)"
+        if let visibility = visibilityCondition(of: "b", viewer: viewer, policy: policy) { query += " AND " + visibility }
+        guard let row = try await first(query) else { return nil }
+        return BugCursor(value: column.isNumeric ? .number(try row.int("v")) : .text(try row.string("v")), id: id)
+    }
+
+    /// A column's value as `BugOrder.Column.value(of:)` gives it (a status by name, not by its
+    /// sort key), over `bugs b`.
+    private func cursorColumn(_ column: BugOrder.Column) -> SQLQueryString {
+        switch column {
+        case .status: "b.status"
+        case .resolution: "b.resolution"
+        case .severity: "b.severity"
+        case .priority: "b.priority"
+        case .relevance: "0"  // `keysetCondition` refuses to page by it
+        default: orderColumn(column)
+        }
+    }
+
     /// One expression a page is sorted by, and its direction.
     private struct SortKey {
         let key: SQLQueryString
