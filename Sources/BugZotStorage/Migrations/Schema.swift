@@ -25,6 +25,9 @@ public enum Schema {
         Migration("013_bug_tally", statements: bugTally),
         // Indexes of bugs that a list index of 011 begins with (Schema+RedundantIndexes.swift).
         Migration("014_redundant_bug_indexes", statements: { _ in redundantIndexes }),
+        // The full-text index's update triggers fire only when the indexed text changes, not on
+        // every change of a bug (`TextSearch.changeTriggers`).
+        Migration("016_text_change_triggers", statements: { $0.textSearch.changeTriggers }),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first

@@ -19,6 +19,11 @@ protocol TextSearch: Sendable {
     /// Creates the index and what keeps it in step; re-runnable, as a backfilled migration's must be.
     var indexStatements: [String] { get }
 
+    /// (Re)creates the triggers that follow changes of the indexed text, firing only when the
+    /// text changes: a bug's update sets every column, and a status change must not rewrite the
+    /// index entry of its summary. Re-runnable; part of `indexStatements`.
+    var changeTriggers: [String] { get }
+
     /// Brings rows written before the index into it (`indexStatements` keeps later ones in step).
     var backfills: [Backfill] { get }
 
@@ -90,13 +95,22 @@ struct FTS5TextSearch: TextSearch {
                 END
                 """,
                 """
-                CREATE TRIGGER IF NOT EXISTS \(index.table)_update AFTER UPDATE OF \(index.changedColumns) ON \(index.source) BEGIN
-                    INSERT OR REPLACE INTO \(index.table) (rowid, words) VALUES (new.id, \(index.text("new")));
-                END
-                """,
-                """
                 CREATE TRIGGER IF NOT EXISTS \(index.table)_delete AFTER DELETE ON \(index.source) BEGIN
                     DELETE FROM \(index.table) WHERE rowid = old.id;
+                END
+                """,
+            ]
+        } + changeTriggers
+    }
+
+    var changeTriggers: [String] {
+        TextSource.allCases.compactMap { Self.indexes[$0] }.flatMap { index in
+            let changed = index.changedColumns.split(separator: ", ").map { "old.\($0) IS NOT new.\($0)" }.joined(separator: " OR ")
+            return [
+                "DROP TRIGGER IF EXISTS \(index.table)_update",
+                """
+                CREATE TRIGGER \(index.table)_update AFTER UPDATE OF \(index.changedColumns) ON \(index.source) WHEN \(changed) BEGIN
+                    INSERT OR REPLACE INTO \(index.table) (rowid, words) VALUES (new.id, \(index.text("new")));
                 END
                 """,
             ]
@@ -203,13 +217,26 @@ struct PostgresTextSearch: TextSearch {
                     CREATE OR REPLACE FUNCTION bugzot_\(index.table)_search_words() RETURNS trigger LANGUAGE plpgsql
                     AS $$ BEGIN NEW.search_words := bugzot_search_words(\(index.text("NEW"))); RETURN NEW; END $$
                     """,
-                    """
-                    CREATE OR REPLACE TRIGGER \(index.table)_search_words BEFORE INSERT OR UPDATE OF \(index.changedColumns)
-                    ON \(index.table) FOR EACH ROW EXECUTE FUNCTION bugzot_\(index.table)_search_words()
-                    """,
                     "CREATE INDEX IF NOT EXISTS \(index.table)_search_words ON \(index.table) USING GIN (search_words)",
                 ]
-            }
+            } + changeTriggers
+    }
+
+    /// One trigger for inserts (which may not test `OLD`) and one for changes of the text.
+    var changeTriggers: [String] {
+        TextSource.allCases.compactMap { Self.indexes[$0] }.flatMap { index in
+            let changed = index.changedColumns.split(separator: ", ").map { "OLD.\($0) IS DISTINCT FROM NEW.\($0)" }.joined(separator: " OR ")
+            return [
+                """
+                CREATE OR REPLACE TRIGGER \(index.table)_search_words BEFORE INSERT
+                ON \(index.table) FOR EACH ROW EXECUTE FUNCTION bugzot_\(index.table)_search_words()
+                """,
+                """
+                CREATE OR REPLACE TRIGGER \(index.table)_search_words_update BEFORE UPDATE OF \(index.changedColumns)
+                ON \(index.table) FOR EACH ROW WHEN (\(changed)) EXECUTE FUNCTION bugzot_\(index.table)_search_words()
+                """,
+            ]
+        }
     }
 
     var backfills: [Backfill] {
