@@ -19,6 +19,33 @@ struct StorageTests {
         }
     }
 
+    @Test(
+        "instances migrating schemas of one new PostgreSQL database at once all succeed (extensions are the database's)",
+        .enabled(if: TestBackend.postgresURL != nil))
+    func concurrentMigrationsOfOneDatabase() async throws {
+        let url = try #require(TestBackend.postgresURL)
+        let name = "migrations_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try PostgresDatabase(url: url, logger: TestBackend.logger)
+        let fresh = try url[..<#require(url.lastIndex(of: "/"))] + "/" + name
+        try await admin.withRunning {
+            try await admin.read { sql in try await sql.raw("CREATE DATABASE \(ident: name)").run() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for instance in 0..<12 {
+                    group.addTask {
+                        let owner = try PostgresDatabase(url: fresh, logger: TestBackend.logger)
+                        try await owner.withRunning {
+                            try await owner.transaction { sql in try await sql.raw("CREATE SCHEMA \(ident: "s\(instance)")").run() }
+                        }
+                        let database = try PostgresDatabase(url: fresh, searchPath: "s\(instance)", logger: TestBackend.logger)
+                        try await database.withRunning { _ = try await Migrator.migrate(database) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await admin.read { sql in try await sql.raw("DROP DATABASE \(ident: name) WITH (FORCE)").run() }
+        }
+    }
+
     @Test("a failed transaction leaves nothing behind", arguments: TestBackend.all)
     func rollback(backend: TestBackend) async throws {
         struct Refused: Error {}

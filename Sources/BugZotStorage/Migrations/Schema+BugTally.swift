@@ -153,6 +153,9 @@ extension Schema {
                 """
                 DO $$ DECLARE home TEXT; BEGIN
                     IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
+                        -- An extension is the database's, not the schema's: instances migrating schemas of
+                        -- one database at once would both create it (a duplicate key), so one at a time.
+                        PERFORM pg_advisory_xact_lock(hashtext('bugzot: CREATE EXTENSION pg_trgm'));
                         CREATE EXTENSION IF NOT EXISTS pg_trgm;
                         -- Wherever it was installed, which need not be on this schema's search path.
                         SELECT n.nspname INTO home FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
