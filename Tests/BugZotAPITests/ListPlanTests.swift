@@ -151,6 +151,31 @@ struct ListPlanTests {
         }
     }
 
+    @Test("a full-text page runs unprepared, planned for its words every time", arguments: TestBackend.all.filter { $0 == .postgres })
+    func textPagePlannedForItsWords(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, _ in
+            let (statements, generic) = try await database.read { sql in
+                for words in ["stack trace", "still", "crash"] {
+                    let search = Self.search {
+                        $0.conditions = [[FieldCondition(field: "longdesc", op: .substring, value: words)]]
+                        $0.limit = 25
+                    }
+                    for _ in 1...8 { _ = try await SQLStore(sql).searchBugIDs(search, viewer: Self.viewer, policy: Policy()) }
+                }
+                let row = try await sql.raw(
+                    """
+                    SELECT COUNT(*) AS statements, CAST(COALESCE(SUM(generic_plans), 0) AS BIGINT) AS generic
+                    FROM pg_prepared_statements WHERE statement LIKE \(bind: "%search_words @@%")
+                    """
+                ).first()
+                return (try row?.decode(column: "statements", as: Int.self), try row?.decode(column: "generic", as: Int.self))
+            }
+            // Planned for their words every time: a plan for any words would walk or gather as
+            // if every word were as common as the next (a phrase's took seconds at a million bugs).
+            #expect(statements == 0 && generic == 0)
+        }
+    }
+
     // MARK: Support
 
     /// Checks that the plan reads the bugs through `index` and sorts nothing; visibility's probes

@@ -115,6 +115,14 @@ enum PreparedStatements {
         // Bytes, not `String.contains`: Foundation's substring search bridges the whole statement
         // to NSString (a few percent of a GET bug's CPU for a statement of a few kilobytes).
         return ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(head) && !sql.utf8.contains(UInt8(ascii: ";"))
+            && !searchesText(sql)
+    }
+
+    /// Whether `sql` queries the full-text index. Such a statement runs unnamed, so that it is
+    /// planned for its words every time: the generic plan PostgreSQL settles on after five runs
+    /// can't tell a rare word from a common one (a phrase's took seconds at a million bugs).
+    private static func searchesText(_ sql: String) -> Bool {
+        sql.utf8.firstRange(of: "to_tsquery(".utf8) != nil
     }
 
     /// Binds a value as PostgresNIO does for unnamed statements; nil (and nothing bound) for a
