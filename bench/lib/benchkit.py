@@ -121,8 +121,8 @@ class Database:
             self.copy_admin_url = f"{base}/postgres"
             self.psql(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
             self.url = f"{base}/{copy}"
-            backend = int(self.psql("SELECT pg_backend_pid()", url=self.url))
-            self.postmaster = int((Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1]).split()[1])
+            data = Path(self.psql("SHOW data_directory"))
+            self.postmaster = int((data / "postmaster.pid").read_text().split()[0])
         elif self.kind == "pg":
             self.pg_dir = Path(tempfile.mkdtemp(prefix="bugzot-bench-pg-"))  # the postgres user must reach it
             env = dict(os.environ, PG_CLUSTER_DURABLE="1")
