@@ -6,7 +6,7 @@ import SQLKit
 import Testing
 
 /// A full-text search finds its page one of two ways, chosen as the statement runs by sampling
-/// the newest rows of the index: a common word by walking the bugs in the page's order and
+/// rows spread over the index's history: a common word by walking the bugs in the page's order and
 /// looking each up in the index (never reading every match), a rare one by reading its matches
 /// first. Both find exactly the same bugs, for every kind of term, order, page and viewer.
 @Suite("Full-text search plans: common and rare words find the same bugs")
@@ -70,6 +70,30 @@ struct TextSearchPlanTests {
                     #expect(walked == matched, "\(name), \(viewer.groups.isEmpty ? "outsider" : "insider")")
                 }
             }
+        }
+    }
+
+    @Test("a burst of new comments without a common word leaves it common; a word found nowhere is rare", arguments: TestBackend.all)
+    func sampleSpreadOverHistory(backend: TestBackend) async throws {
+        try await Self.withSeededDatabase(backend) { database, words in
+            let (common, absent) = try await database.transaction { sql in
+                let store = SQLStore(sql)
+                let author = UserSummary(id: 1, login: "", realName: "")
+                let now = Date(timeIntervalSince1970: 1_780_000_000)
+                // More comments than the whole sample holds, as a script filing bugs writes them.
+                for n in 0..<(TextSample.rows + 100) {
+                    _ = try await store.insertComment(bugID: 1 + n % 50, author: author, text: "Filed by a script.", isPrivate: false, at: now)
+                }
+                func isCommon(_ word: String) async throws -> Bool {
+                    let search = Self.search([[FieldCondition(field: "longdesc", op: .allwords, value: word)]])
+                    let gate = try #require(try store.commonTextCondition(search))
+                    let row = try await sql.raw("SELECT CASE WHEN " + gate + " THEN 1 ELSE 0 END AS c").first()
+                    return try row?.decode(column: "c", as: Int.self) == 1
+                }
+                return (try await isCommon(words.common), try await isCommon("zyzzyva"))
+            }
+            #expect(common)
+            #expect(!absent)
         }
     }
 

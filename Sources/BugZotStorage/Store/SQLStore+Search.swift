@@ -16,7 +16,7 @@ extension SQLStore {
         // The search's own full-text conditions find the page either way: by walking the bugs in
         // the page's order and looking each up in the index (cheap for common words: the first
         // bugs walked fill the page) or by reading every match first (cheap for rare ones). The
-        // statement holds both; `common`, which samples the newest rows of the index, picks the
+        // statement holds both; `common`, which samples rows spread over the index, picks the
         // one that runs as it runs: the other's LIMIT is 0, which ends it before its first row.
         let walked = try pageQuery(search, order: order, keys: keys, viewer: viewer, policy: policy, textPlan: .probed, gate: common)
         let matched = try pageQuery(search, order: order, keys: keys, viewer: viewer, policy: policy, textPlan: .matched, gate: "NOT " + common)

@@ -84,7 +84,7 @@ extension SQLStore {
         return (sources, query, negated)
     }
 
-    /// Whether `query` matches at least `commonTextRows` of the newest rows of one of `sources` (a
+    /// Whether `query` matches at least `commonTextRows` of the sampled rows (`TextSample`) of one of `sources` (a
     /// condition on no row). A prefix is sampled as the whole word (a prefix's matches cost as
     /// much to sample as to read): a search for a prefix of common words whose own word is rare
     /// reads every match, as before.

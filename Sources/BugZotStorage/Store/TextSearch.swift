@@ -36,15 +36,26 @@ protocol TextSearch: Sendable {
     /// looked up by the bug's key and then in the index row by row, never by reading every match.
     func probe(of source: TextSource, matching query: TextQuery, visible: SQLQueryString?) -> SQLQueryString
 
-    /// A condition on no row: whether at least `rows` of the newest `TextSample.rows` rows of
-    /// `source` match `query` — a sample of how common the words are that costs little however
-    /// common they are.
+    /// A condition on no row: whether at least `rows` of the `TextSample.rows` rows of `source`
+    /// that `TextSample` spreads over its history match `query` — a sample of how common the
+    /// words are that costs little however common they are.
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString
 }
 
-/// The rows `TextSearch.hasMatches` samples: the newest of a source.
+/// The rows `TextSearch.hasMatches` samples: runs of consecutive ids ending at each quarter of a
+/// source's ids and at its newest, so that a burst of recent rows (a script filing hundreds of
+/// bugs) can't make a common word look rare, nor an old one's absence lately.
 enum TextSample {
     static let rows = 2_000
+    static let windows = 4
+
+    /// The id ranges `lower < id <= upper` of the sample, over the rows of `table`.
+    static func ranges(of table: String) -> [(lower: SQLQueryString, upper: SQLQueryString)] {
+        (1...windows).map { quarter in
+            let upper: SQLQueryString = "(SELECT MAX(id) FROM \(unsafeRaw: table)) * \(unsafeRaw: String(quarter)) / \(unsafeRaw: String(windows))"
+            return ("(" + upper + ") - \(unsafeRaw: String(rows / windows))", upper)
+        }
+    }
 }
 
 extension DatabaseKind {
@@ -168,12 +179,13 @@ struct FTS5TextSearch: TextSearch {
 
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {
         guard let index = Self.indexes[source] else { return "FALSE" }
-        // FTS5 reads the words' lists from the first row of the range on.
-        return """
-            ((SELECT COUNT(*) FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH \(bind: Self.expression(query))
-                AND \(unsafeRaw: index.table).rowid > (SELECT MAX(id) FROM \(unsafeRaw: index.source)) - \(unsafeRaw: String(TextSample.rows))
-                LIMIT \(unsafeRaw: String(rows)))) >= \(unsafeRaw: String(rows)))
-            """
+        // FTS5 reads the words' lists within each range only.
+        let windows: [SQLQueryString] = TextSample.ranges(of: index.source).map { range in
+            "SELECT 1 FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH \(bind: Self.expression(query))"
+                + " AND \(unsafeRaw: index.table).rowid > " + range.lower + " AND \(unsafeRaw: index.table).rowid <= " + range.upper
+                + " LIMIT \(unsafeRaw: String(rows)))"
+        }
+        return "((SELECT COUNT(*) FROM (" + windows.joined(separator: " UNION ALL ") + ")) >= \(unsafeRaw: String(rows)))"
     }
 
     /// FTS5's query syntax: every term a quoted string (so `NEAR`, `OR`, `AND` are words), `*` after a
@@ -280,12 +292,12 @@ struct PostgresTextSearch: TextSearch {
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {
         let table = Self.indexes[source]?.table ?? ""
         // OFFSET 0 keeps the words' test out of the sample's scan: the planner would rather read
-        // the whole index of a common word than test the newest rows one by one.
-        return """
-            ((SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT ts.search_words FROM \(unsafeRaw: table) ts
-                WHERE ts.id > (SELECT MAX(id) FROM \(unsafeRaw: table)) - \(unsafeRaw: String(TextSample.rows)) OFFSET 0) tn
-                WHERE tn.search_words @@ to_tsquery('pg_catalog.simple', \(bind: Self.expression(query))) LIMIT \(unsafeRaw: String(rows))) tm) >= \(unsafeRaw: String(rows)))
-            """
+        // the whole index of a common word than test the sampled rows one by one.
+        let windows: [SQLQueryString] = TextSample.ranges(of: table).map { range in
+            "(SELECT 1 FROM (SELECT ts.search_words FROM \(unsafeRaw: table) ts WHERE ts.id > " + range.lower + " AND ts.id <= " + range.upper
+                + " OFFSET 0) tn WHERE tn.search_words @@ to_tsquery('pg_catalog.simple', \(bind: Self.expression(query))) LIMIT \(unsafeRaw: String(rows)))"
+        }
+        return "((SELECT COUNT(*) FROM (" + windows.joined(separator: " UNION ALL ") + ") tm) >= \(unsafeRaw: String(rows)))"
     }
 
     /// `to_tsquery`'s syntax: every word a quoted lexeme, phrases joined by `<->`, `:*` after a
