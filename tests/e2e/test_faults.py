@@ -293,6 +293,8 @@ def test_sigterm_cuts_a_hung_job_off_within_the_shutdown_period_and_it_runs_agai
             second = start_worker()
             assert wait_until(lambda: len(HangingFirstHook.received) >= 2, 30), (tmp_path / "worker.log").read_text()
             assert HangingFirstHook.received[1] == HangingFirstHook.received[0]
+            # The worker logs the delivery once the hook has answered, a moment after it was received.
+            assert wait_until(lambda: admin.api("GET", f"/webhooks/{hook}/deliveries")["deliveries"], 30)
             deliveries = admin.api("GET", f"/webhooks/{hook}/deliveries")["deliveries"]
             assert [entry["outcome"] for entry in deliveries] == ["delivered"], deliveries
             second.send_signal(signal.SIGTERM)
