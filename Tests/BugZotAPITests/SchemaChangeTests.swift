@@ -11,9 +11,11 @@ struct SchemaChangeTests {
         try await backend.withMigratedDatabase { database in
             let create = Migration("900_probe", statements: { _ in ["CREATE TABLE probe (a INTEGER)", "INSERT INTO probe (a) VALUES (1)"] })
             try await Migrator.migrate(database, migrations: [create])
-            // Every reader reads the table, and so the schema, before the next migration.
+            // Every reader reads the table, and so the schema, before the next migration, and
+            // prepares (and keeps) the very statement read after it.
             for _ in 0..<8 {
                 _ = try await database.read { sql in try await sql.raw("SELECT * FROM probe").all() }
+                _ = try await database.read { sql in try await sql.raw("SELECT p.*, 'here' AS marker FROM probe p").all() }
             }
             let addColumn = Migration("901_probe_column", statements: { _ in ["ALTER TABLE probe ADD COLUMN b INTEGER"] })
             try await Migrator.migrate(database, migrations: [addColumn])

@@ -21,16 +21,9 @@ public protocol Database: Service {
 
     /// Runs `body` inside one transaction: everything it writes commits together or not at all.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-
-    /// Called once migrations have changed the schema, so that no connection goes on describing
-    /// rows by the schema it read before.
-    func schemaDidChange() async throws
 }
 
 extension Database {
-    /// Most databases need nothing: they check the schema as they prepare a statement.
-    public func schemaDidChange() async throws {}
-
     /// Fails with `DatabaseUnreachable` unless a trivial query answers within `timeout`.
     public func checkReachable(timeout: Duration = .seconds(10)) async throws {
         try await withThrowingTaskGroup(of: Bool.self) { group in

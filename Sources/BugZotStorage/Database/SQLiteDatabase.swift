@@ -11,8 +11,8 @@ public final class SQLiteDatabase: Database {
     public let kind = DatabaseKind.sqlite
     /// One process owns the file, so every change is this process's own: always live.
     public let changes = ChangeFeed(isLive: true)
-    private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
+    private let writer: SQLiteFileConnection
+    private let readers: [SQLiteFileConnection]
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
     private let logger: Logger
@@ -23,28 +23,27 @@ public final class SQLiteDatabase: Database {
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter writerWait: how long a transaction may wait for the single writer.
     public static func open(path: String, readers: Int = 4, writerWait: Duration = .seconds(30), logger: Logger) async throws -> SQLiteDatabase {
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let writer = try await SQLiteFileConnection.open(path: path, logger: logger)
+        var readerConnections: [SQLiteFileConnection] = []
         do {
             // WAL lets readers proceed while the writer commits; NORMAL sync is durable in WAL mode.
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"] {
-                _ = try await writer.query(pragma)
+                _ = try await writer.raw(SQLQueryString(pragma)).all()
             }
-            try await writer.install(customFunction: SQLiteRegexp.function)
-            var readerConnections: [SQLiteConnection] = []
             for _ in 0..<max(1, readers) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await SQLiteFileConnection.open(path: path, logger: logger)
                 readerConnections.append(reader)
-                _ = try await reader.query("PRAGMA busy_timeout=5000")
-                try await reader.install(customFunction: SQLiteRegexp.function)
+                try await reader.raw("PRAGMA busy_timeout=5000").run()
             }
             return SQLiteDatabase(writer: writer, readers: readerConnections, writerWait: writerWait, logger: logger)
         } catch {
+            for reader in readerConnections { try? await reader.close() }
             try? await writer.close()
             throw error
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], writerWait: Duration, logger: Logger) {
+    private init(writer: SQLiteFileConnection, readers: [SQLiteFileConnection], writerWait: Duration, logger: Logger) {
         self.writer = writer
         self.readers = readers
         self.writerWait = writerWait
@@ -54,19 +53,9 @@ public final class SQLiteDatabase: Database {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
-            return try await ConnectionScope.hold { try await drain.call { try await body(readers[abs(index) % readers.count].sql().countingStatements()) } }
+            return try await ConnectionScope.hold { try await drain.call { try await body(readers[abs(index) % readers.count].countingStatements()) } }
         } catch {
             throw StorageUnavailable(classifying: error) ?? error
-        }
-    }
-
-    /// A connection prepares a statement by the schema it last read, and SQLiteNIO names a
-    /// statement's columns before the first step, where SQLite notices a newer schema and
-    /// prepares again: a reader that read the schema before a migration added a column would name
-    /// the columns of its next `SELECT b.*, …` one place off. Each reader reads the schema now.
-    public func schemaDidChange() async throws {
-        for reader in readers {
-            _ = try await reader.sql().raw("SELECT COUNT(*) AS n FROM sqlite_master").all()
         }
     }
 
@@ -85,7 +74,7 @@ public final class SQLiteDatabase: Database {
             waitingAtMost: wait, orThrow: { StorageUnavailable(.databaseTimedOut, detail: "the writer stayed busy for \(wait)") }
         ) {
             // BEGIN and COMMIT (or ROLLBACK) go through the counter too.
-            let sql = writer.sql().countingStatements()
+            let sql = writer.countingStatements()
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
                 let (result, changed) = try await ChangeCollector.collecting { collector in (try await body(sql), collector.collected) }

@@ -1,6 +1,5 @@
 import Foundation
 import PostgresNIO
-import SQLiteKit
 
 /// The data can't be reached or written just now, for a reason that passes: the database is down
 /// or restarting, it did not answer in time, or the disk is full. Every edge maps it once to its
@@ -60,12 +59,9 @@ public struct StorageUnavailable: Error, Sendable, CustomStringConvertible {
         case let error as PSQLError:
             guard let cause = Self.cause(of: error) else { return nil }
             self.init(cause, detail: String(reflecting: error))
-        case let error as SQLiteError:
-            switch error.reason {
-            case .full: self.init(.diskFull, detail: error.message)
-            case .busy, .busyTimeout, .locked: self.init(.databaseTimedOut, detail: error.message)
-            default: return nil
-            }
+        case let error as SQLiteFailure:
+            guard let cause = error.outage else { return nil }
+            self.init(cause, detail: error.message)
         case let error as CocoaError where error.code == .fileWriteOutOfSpace:
             self.init(.diskFull, detail: String(describing: error))
         case let error as NSError where error.domain == NSPOSIXErrorDomain && [Int(ENOSPC), Int(EDQUOT)].contains(error.code):

@@ -59,7 +59,6 @@ public enum Migrator {
             }
             applied.append(migration.name)
         }
-        if !applied.isEmpty { try await database.schemaDidChange() }
         return applied
     }
 
