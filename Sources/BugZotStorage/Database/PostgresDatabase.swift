@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOSSL
 import PostgresKit
 import PostgresNIO
@@ -144,35 +145,33 @@ public final class PostgresDatabase: Database {
 
     /// The body runs in a task of its own, which the call stops waiting for at the deadline: a
     /// query sent on a connection the server has just closed is never answered by PostgresNIO, and
-    /// closing the connection does not end it either.
+    /// closing the connection does not end it either. The deadline is a timer on an event loop
+    /// (one task per call, not one more per deadline).
     private func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let lease = LeaseWatch()
         let first = FirstOutcome<T>()
+        let timer = CallTimer(on: PostgresClient.defaultEventLoopGroup.any())
         let (client, deadlines) = (self.client, self.deadlines)
         let work = Task {
-            try await client.withConnection { connection in
-                try lease.began(connection)
-                return try await body(connection)
+            do {
+                let value = try await client.withConnection { connection in
+                    try lease.began(connection)
+                    return try await body(connection)
+                }
+                timer.stop()
+                first.settle(.success(value))
+            } catch {
+                timer.stop()
+                first.settle(.failure(error))
             }
         }
-        let deadline = Task {
-            try await Task.sleep(for: deadlines.connectionWait)
-            let cause: StorageUnavailable.Cause
-            if lease.hasBegun {
-                try await Task.sleep(for: deadlines.call - deadlines.connectionWait)
-                cause = .databaseTimedOut
-            } else {
-                cause = .databaseUnreachable
-            }
-            let waited = cause == .databaseUnreachable ? deadlines.connectionWait : deadlines.call
-            first.settle(.failure(StorageUnavailable(cause, detail: "no answer within \(waited)")))
+        timer.start(in: deadlines.connectionWait) {
+            guard lease.hasBegun else { return .expired(.init(cause: .databaseUnreachable, waited: deadlines.connectionWait)) }
+            return .later(deadlines.call - deadlines.connectionWait, .init(cause: .databaseTimedOut, waited: deadlines.call))
+        } expired: { expiry in
+            first.settle(.failure(StorageUnavailable(expiry.cause, detail: "no answer within \(expiry.waited)")))
             lease.abandon()  // closes the connection, so that the server's side ends too
             work.cancel()
-        }
-        Task {
-            let result = await work.result
-            deadline.cancel()
-            first.settle(result)
         }
         return try await withTaskCancellationHandler {
             try await first.value()
@@ -337,6 +336,70 @@ private final class LeaseWatch: Sendable {
         }
         if let connection {
             let _: EventLoopFuture<Void> = connection.close()
+        }
+    }
+}
+
+/// A call's deadline as a timer on an event loop, in one or two stages: when the first ends, the
+/// call has either expired (it never got a connection) or gets a second stage (to run).
+private final class CallTimer: Sendable {
+    /// Why, and after how long, a call expired.
+    struct Expiry {
+        let cause: StorageUnavailable.Cause
+        let waited: Duration
+    }
+
+    /// What the end of the first stage decides.
+    enum Stage {
+        case expired(Expiry)
+        case later(Duration, Expiry)
+    }
+
+    private enum State {
+        case idle
+        case armed(Scheduled<Void>)
+        case stopped
+    }
+
+    private let eventLoop: any EventLoop
+    private let state = Mutex(State.idle)
+
+    init(on eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// Arms the first stage: `decide` runs at its end, and `expired` when the call has expired,
+    /// unless the call stopped the timer first.
+    func start(in delay: Duration, decide: @escaping @Sendable () -> Stage, expired: @escaping @Sendable (Expiry) -> Void) {
+        arm(in: delay) { [self] in
+            switch decide() {
+            case .expired(let expiry): expired(expiry)
+            case .later(let delay, let expiry): arm(in: delay) { expired(expiry) }
+            }
+        }
+    }
+
+    /// The call has ended: no stage fires any more.
+    func stop() {
+        let armed = state.withLock { state -> Scheduled<Void>? in
+            defer { state = .stopped }
+            if case .armed(let scheduled) = state { return scheduled }
+            return nil
+        }
+        armed?.cancel()
+    }
+
+    private var isStopped: Bool {
+        state.withLock { state in
+            if case .stopped = state { return true }
+            return false
+        }
+    }
+
+    private func arm(in delay: Duration, _ fire: @escaping @Sendable () -> Void) {
+        state.withLock { state in
+            if case .stopped = state { return }
+            state = .armed(eventLoop.scheduleTask(in: TimeAmount(delay)) { [self] in if !isStopped { fire() } })
         }
     }
 }

@@ -207,7 +207,7 @@ private struct RunStatement: SlotVisitor {
 
     func visit<Slot: SlotNumber>(_ slot: Slot.Type) async throws {
         for try await row in try await connection.execute(SlotStatement<Slot>(bindings: bindings), logger: logger) {
-            onRow(row.sql())
+            onRow(PostgresSQLRow(row))
         }
     }
 }
