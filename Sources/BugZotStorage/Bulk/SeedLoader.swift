@@ -79,6 +79,10 @@ public struct SeedLoader: Sendable {
             if kind == .sqlite { try await sql.raw("PRAGMA analysis_limit=2000").run() }
             for table in SeedBatch.tableNames + ["users", "user_groups"] { try await sql.raw("ANALYZE \(ident: table)").run() }
         }
+        // Batches leave the full-text index in many parts, each of which a lookup seeks in.
+        for statement in kind.textSearch.mergeStatements {
+            try await database.transaction { sql in try await sql.raw(SQLQueryString(statement)).run() }
+        }
         return Summary(
             firstBugID: firstBugID, bugs: written, comments: comments, history: history, usersCreated: usersCreated,
             elapsed: clock.now - started)

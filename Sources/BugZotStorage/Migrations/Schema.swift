@@ -25,9 +25,15 @@ public enum Schema {
         Migration("013_bug_tally", statements: bugTally),
         // Indexes of bugs that a list index of 011 begins with (Schema+RedundantIndexes.swift).
         Migration("014_redundant_bug_indexes", statements: { _ in redundantIndexes }),
+        // The vocabulary of each full-text index, which prefixes are looked up in, then each
+        // index merged into one part a batch at a time (`TextSearch.merges`).
+        Migration("015_text_vocabulary", statements: { $0.textSearch.vocabularyStatements }, backfills: { $0.textSearch.merges }),
         // The full-text index's update triggers fire only when the indexed text changes, not on
         // every change of a bug (`TextSearch.changeTriggers`).
         Migration("016_text_change_triggers", statements: { $0.textSearch.changeTriggers }),
+        // One product's bugs of a resolution in id order, for searches without an order
+        // (Schema+ProductIDIndex.swift).
+        Migration("017_product_id_index", statements: { _ in productIDIndexes }),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first

@@ -85,13 +85,9 @@ extension SQLStore {
     }
 
     /// Whether `query` matches at least `commonTextRows` of the sampled rows (`TextSample`) of one of `sources` (a
-    /// condition on no row). A prefix is sampled as the whole word (a prefix's matches cost as
-    /// much to sample as to read): a search for a prefix of common words whose own word is rare
-    /// reads every match, as before.
+    /// condition on no row). How a prefix is sampled is the index's (`TextSearch.hasMatches`).
     private func isCommon(_ query: TextQuery, in sources: [TextSource]) -> SQLQueryString {
-        var words = query
-        for index in words.terms.indices { words.terms[index].isPrefix = false }
-        return "(" + sources.map { textSearch.hasMatches(in: $0, matching: words, rows: commonTextRows) }.joined(separator: " OR ") + ")"
+        "(" + sources.map { textSearch.hasMatches(in: $0, matching: query, rows: commonTextRows) }.joined(separator: " OR ") + ")"
     }
 
     /// `LEFT JOIN` of each bug's relevance (`r.score`): the scores of the summary, comments and

@@ -27,6 +27,18 @@ protocol TextSearch: Sendable {
     /// Brings rows written before the index into it (`indexStatements` keeps later ones in step).
     var backfills: [Backfill] { get }
 
+    /// Creates what `rows`, `probe` and `hasMatches` read besides the index to find a prefix's
+    /// words (re-runnable); none on PostgreSQL, whose GIN index steps through a prefix's rows.
+    var vocabularyStatements: [String] { get }
+
+    /// Merges each index into as few parts as it can, a bounded amount of work per batch of its
+    /// source's rows (`Backfill`), so that a lookup of a word in one row seeks in one list rather
+    /// than in each part's; none on PostgreSQL.
+    var merges: [Backfill] { get }
+
+    /// Merges each index into one part at once (after a bulk load); none on PostgreSQL.
+    var mergeStatements: [String] { get }
+
     /// `SELECT <bug id> AS bug_id[, <score> AS score] FROM …` over the rows of `source` that match
     /// `query` and `visible` (a condition on `tc` or `ta`, or on no row; nil: every row). A higher
     /// score is a better match.
@@ -38,7 +50,8 @@ protocol TextSearch: Sendable {
 
     /// A condition on no row: whether at least `rows` of the `TextSample.rows` rows of `source`
     /// that `TextSample` spreads over its history match `query` — a sample of how common the
-    /// words are that costs little however common they are.
+    /// words are that costs little however common they are (a prefix whose matches can't be
+    /// sampled without reading them all is sampled as the whole word).
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString
 }
 
@@ -140,11 +153,40 @@ struct FTS5TextSearch: TextSearch {
         }
     }
 
+    /// An `fts5vocab` table per index, `<index>_terms`, of type `instance`: read from a word on,
+    /// it yields that word's first row without reading the rest of its list (the `row` type counts
+    /// every row of each word it passes).
+    var vocabularyStatements: [String] {
+        TextSource.allCases.compactMap { Self.indexes[$0] }.map { index in
+            "CREATE VIRTUAL TABLE IF NOT EXISTS \(index.table)_terms USING fts5vocab(\(index.table), instance)"
+        }
+    }
+
+    /// FTS5's incremental optimize (`'merge'` with a negative count of pages): every part is put
+    /// on one level and merged, `mergedPages` pages a batch; once the index is one part, a batch
+    /// does nothing.
+    var merges: [Backfill] {
+        TextSource.allCases.compactMap { Self.indexes[$0] }.map { index in
+            Backfill(table: index.source) { _, _ in
+                "INSERT INTO \(unsafeRaw: index.table) (\(unsafeRaw: index.table), rank) VALUES ('merge', -\(unsafeRaw: String(Self.mergedPages)))"
+            }
+        }
+    }
+
+    /// Pages merged per batch of 10,000 source rows: about six times what such a batch adds to the
+    /// comments' index, so that the batches of a migration merge the whole of it.
+    static let mergedPages = 1_000
+
+    var mergeStatements: [String] {
+        TextSource.allCases.compactMap { Self.indexes[$0] }.map { "INSERT INTO \($0.table) (\($0.table)) VALUES ('optimize')" }
+    }
+
     func rows(of source: TextSource, matching query: TextQuery, scored: Bool, visible: SQLQueryString?) -> SQLQueryString {
         let table = Self.indexes[source]?.table ?? ""
         // `rank` (bm25, lower is better) is a column, so it is read in any query shape; bm25() is not.
+        // Ranked, a prefix stays one (`match`): its words' phrases would score otherwise.
         let score: SQLQueryString = scored ? ", -\(unsafeRaw: table).rank AS score" : ""
-        let match: SQLQueryString = "\(unsafeRaw: table) MATCH \(bind: Self.expression(query))"
+        let match: SQLQueryString = "\(unsafeRaw: table) MATCH " + match(query, in: source, expanded: !scored)
         let filter = visible.map { " AND " + $0 } ?? ""
         switch source {
         case .summaries:
@@ -160,14 +202,16 @@ struct FTS5TextSearch: TextSearch {
 
     func probe(of source: TextSource, matching query: TextQuery, visible: SQLQueryString?) -> SQLQueryString {
         let table = Self.indexes[source]?.table ?? ""
-        let match: SQLQueryString = "\(unsafeRaw: table) MATCH \(bind: Self.expression(query))"
+        let match: SQLQueryString = "\(unsafeRaw: table) MATCH " + match(query, in: source)
         // `rowid = …` and MATCH together: FTS5 seeks the one row in each word's list of rows. A
-        // prefix has no list of its own (FTS5 merges those of its words on every lookup), so its
-        // matching rows are read once, without the rows they index, and each row is looked up in them.
+        // prefix left a prefix (more words begin with it than `expandedWords`) has no list of its
+        // own (FTS5 merges those of its words on every lookup), so its matching rows are read once,
+        // without the rows they index, and each row is looked up in them.
         func matched(_ row: String) -> SQLQueryString {
-            query.terms.contains(where: \.isPrefix)
-                ? "\(unsafeRaw: row) IN (SELECT rowid FROM \(unsafeRaw: table) WHERE " + match + ")"
-                : "EXISTS (SELECT 1 FROM \(unsafeRaw: table) WHERE " + match + " AND \(unsafeRaw: table).rowid = \(unsafeRaw: row))"
+            let seek: SQLQueryString = "EXISTS (SELECT 1 FROM \(unsafeRaw: table) WHERE " + match + " AND \(unsafeRaw: table).rowid = \(unsafeRaw: row))"
+            guard query.terms.contains(where: \.isPrefix) else { return seek }
+            let read: SQLQueryString = "\(unsafeRaw: row) IN (SELECT rowid FROM \(unsafeRaw: table) WHERE " + match + ")"
+            return "(CASE WHEN instr(" + self.match(query, in: source) + ", '*') = 0 THEN " + seek + " ELSE " + read + " END)"
         }
         let filter = visible.map { " AND " + $0 } ?? ""
         switch source {
@@ -181,19 +225,57 @@ struct FTS5TextSearch: TextSearch {
         guard let index = Self.indexes[source] else { return "FALSE" }
         // FTS5 reads the words' lists within each range only.
         let windows: [SQLQueryString] = TextSample.ranges(of: index.source).map { range in
-            "SELECT 1 FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH \(bind: Self.expression(query))"
+            "SELECT 1 FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH " + match(query, in: source, sampled: true)
                 + " AND \(unsafeRaw: index.table).rowid > " + range.lower + " AND \(unsafeRaw: index.table).rowid <= " + range.upper
                 + " LIMIT \(unsafeRaw: String(rows)))"
         }
         return "((SELECT COUNT(*) FROM (" + windows.joined(separator: " UNION ALL ") + ")) >= \(unsafeRaw: String(rows)))"
     }
 
-    /// FTS5's query syntax: every term a quoted string (so `NEAR`, `OR`, `AND` are words), `*` after a
-    /// prefix. Words hold only letters and digits (`TextQuery.words`), never a quote.
-    static func expression(_ query: TextQuery) -> String {
-        query.terms.map { term in
-            "\"" + term.words.joined(separator: " ") + "\"" + (term.isPrefix ? "*" : "")
-        }.joined(separator: query.combination == .all ? " AND " : " OR ")
+    /// The most words a prefix is written as (`match`); one that begins more stays a prefix.
+    static let expandedWords = 16
+
+    /// `query` in FTS5's syntax, as an SQL expression: every term a quoted string (so `NEAR`,
+    /// `OR`, `AND` are words). Words hold only letters and digits (`TextQuery.words`), never a quote.
+    ///
+    /// A prefix `"w1 w2"*` is, when `expanded`, the phrases of the words of the index that begin
+    /// with its last word, `("w1 w2" OR "w1 w2x")`, found in the index's vocabulary as the
+    /// statement runs: FTS5 reads every match of a prefix at once (it merges the lists of its
+    /// words), but steps through a phrase's matches one by one and seeks one row in them, so a page
+    /// of matches, or one bug's, costs little however common the words. When more than
+    /// `expandedWords` words (or none) begin with it, or its last word is not ASCII (which the
+    /// tokenizer folds its own way), it stays `"w1 w2"*` — or, when `sampled`, the whole word
+    /// `"w1 w2"` (a prefix's matches cost as much to sample as to read).
+    func match(_ query: TextQuery, in source: TextSource, expanded: Bool = true, sampled: Bool = false) -> SQLQueryString {
+        let terms = query.terms.map { term -> SQLQueryString in
+            let phrase = "\"" + term.words.joined(separator: " ") + "\""
+            guard term.isPrefix else { return "\(bind: phrase)" }
+            let prefix = sampled ? phrase : phrase + "*"
+            guard expanded, let last = term.words.last, last.allSatisfy(\.isASCII), let index = Self.indexes[source] else {
+                return "\(bind: prefix)"
+            }
+            let lead = "\"" + term.words.dropLast().map { $0 + " " }.joined()
+            return words(beginning: last.lowercased(), in: index, lead: lead, otherwise: prefix)
+        }
+        return "(" + terms.joined(separator: query.combination == .all ? " || ' AND ' || " : " || ' OR ' || ") + ")"
+    }
+
+    /// `(lead<word> OR …)` over the words of `index` that begin with `prefix` (a word at a time,
+    /// each the first word after the last, from the vocabulary), or `otherwise` when there are
+    /// none or more than `expandedWords`.
+    private func words(beginning prefix: String, in index: Index, lead: String, otherwise: String) -> SQLQueryString {
+        let terms = "\(index.table)_terms"
+        let end = prefix + "\u{10FFFF}"  // above every word that begins with the prefix
+        return """
+            (SELECT CASE WHEN COUNT(*) BETWEEN 1 AND \(unsafeRaw: String(Self.expandedWords))
+                THEN '(' || group_concat(\(bind: lead) || te.term || '"', ' OR ') || ')' ELSE \(bind: otherwise) END
+            FROM (WITH RECURSIVE tw(term) AS (
+                SELECT (SELECT term FROM \(unsafeRaw: terms) WHERE term >= \(bind: prefix) AND term < \(bind: end) LIMIT 1)
+                UNION ALL
+                SELECT (SELECT term FROM \(unsafeRaw: terms) WHERE term >= tw.term || char(1) AND term < \(bind: end) LIMIT 1)
+                FROM tw WHERE tw.term IS NOT NULL LIMIT \(unsafeRaw: String(Self.expandedWords + 1)))
+            SELECT term FROM tw WHERE term IS NOT NULL) te)
+            """
     }
 }
 
@@ -289,7 +371,16 @@ struct PostgresTextSearch: TextSearch {
         }
     }
 
+    var vocabularyStatements: [String] { [] }
+
+    var merges: [Backfill] { [] }
+
+    var mergeStatements: [String] { [] }
+
+    /// A prefix is sampled as the whole word (a prefix's matches cost as much to sample as to read).
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {
+        var query = query
+        for index in query.terms.indices { query.terms[index].isPrefix = false }
         let table = Self.indexes[source]?.table ?? ""
         // OFFSET 0 keeps the words' test out of the sample's scan: the planner would rather read
         // the whole index of a common word than test the sampled rows one by one.
