@@ -28,6 +28,10 @@ struct QuickSearchAPITests {
                 return try await site.get("/rest/bug?quicksearch=\(query)&include_fields=id", as: user).expect(.ok)["bugs"].array.map { $0["id"].int }
             }
             #expect(try await ids("product:Gadget") == [button])
+            #expect(try await ids("product:gad") == [button])  // part of the name, either case
+            #expect(try await ids("product:nothing,gadg") == [button])
+            #expect(try await ids("product:nothing").isEmpty)
+            #expect(try await ids("-product:gadget") == [crash, slow])
             #expect(try await ids("Gadget") == [button])
             #expect(try await ids("FIXED") == [fixed])
             #expect(try await ids("NEW") == [crash])

@@ -103,6 +103,17 @@ struct QuickSearchTests {
         #expect(error?.message.contains("quicksearch") == true)
     }
 
+    @Test("with the products' names known, product:value names each product it is part of (ignoring case), and one it is part of none of stays a match that finds nothing")
+    func productsByName() throws {
+        func parse(_ text: String) throws -> [[FieldCondition]] {
+            try QuickSearch.conditions(text, statuses: ["NEW"], resolutions: ["FIXED"], products: ["Widget", "Gadget", "Widget Pro"])
+        }
+        #expect(try parse("product:widget") == [Self.open, [Self.c("product", .equals, "Widget"), Self.c("product", .equals, "Widget Pro")]])
+        #expect(try parse("prod:Gadget,nothing") == [Self.open, [Self.c("product", .equals, "Gadget"), Self.c("product", .substring, "nothing")]])
+        #expect(try parse("-product:gadget") == [Self.open, [Self.c("product", .notequals, "Gadget")]])
+        #expect(try parse("product=Gadget") == [Self.open, [Self.c("product", .equals, "Gadget")]])
+    }
+
     @Test("long text of many words, quotes and bars is parsed in one bounded pass")
     func longText() throws {
         let text = String(repeating: "\"a|b\" -c|d ", count: 900)

@@ -19,8 +19,11 @@ import Foundation
 public enum QuickSearch {
     /// The conditions `text` asks for, with the workflow's `statuses` and `resolutions` as status
     /// words and the catalog's `priorities` (highest first) for `P1`; an empty text asks for none.
+    /// `products`, the names of every product, turn `product:value` into the products whose
+    /// names contain the value (ignoring case), named exactly, so that a search of one product
+    /// walks that product's bugs in an index; without them it stays a match of names.
     public static func conditions(
-        _ text: String, statuses: Set<String>, resolutions: Set<String>, priorities: [String] = []
+        _ text: String, statuses: Set<String>, resolutions: Set<String>, priorities: [String] = [], products: [String] = []
     ) throws(DomainError) -> [[FieldCondition]] {
         try InputRules.check(text, as: .searchValue, parameter: "quicksearch")
         var tokens = try tokenize(text)
@@ -35,7 +38,7 @@ public enum QuickSearch {
             let ids = tokens.flatMap { $0.text.split(separator: ",") }.joined(separator: ",")
             return [[FieldCondition(field: "bug_id", op: .anyexact, value: ids)]]
         }
-        let vocabulary = Vocabulary(priorities: priorities, searchesComments: searchesComments)
+        let vocabulary = Vocabulary(priorities: priorities, products: products, searchesComments: searchesComments)
         var groups: [[FieldCondition]] = []
         var words = tokens[...]
         if let first = words.first, !first.quoted, !["OR", "AND", "NOT"].contains(first.text),
@@ -106,6 +109,8 @@ public enum QuickSearch {
     /// What the installation and the text itself bring to the reading of words.
     private struct Vocabulary {
         var priorities: [String]
+        /// Every product's name; empty when not known.
+        var products: [String]
         /// Whether plain words and `#` also search the full text of comments and attachments.
         var searchesComments: Bool
     }
@@ -223,6 +228,19 @@ public enum QuickSearch {
         return group
     }
 
+    /// `product:value` as the products whose names contain one of `values`, ignoring case as the
+    /// substring match of names does, each named exactly; a value no name contains stays a
+    /// substring match, which finds nothing.
+    private static func productsNamed(containing values: [String], in names: [String]) -> [FieldCondition] {
+        values.flatMap { value -> [FieldCondition] in
+            let needle = value.lowercased()
+            let named = names.filter { needle.isEmpty || $0.lowercased().contains(needle) }
+            return named.isEmpty
+                ? [FieldCondition(field: "product", op: .substring, value: value)]
+                : named.map { FieldCondition(field: "product", op: .equals, value: $0) }
+        }
+    }
+
     /// `P1` or `P2-4`: the catalog's priorities by rank (1 the highest), or nil when the word is
     /// not one or names none.
     private static func priorityRange(_ word: String, priorities: [String]) -> [FieldCondition]? {
@@ -249,6 +267,9 @@ public enum QuickSearch {
                 }
                 if !name.isEmpty, let field = field(named: name) {
                     let values = value.split(separator: ",").map(String.init)
+                    if field == "product", op == .substring, !vocabulary.products.isEmpty {
+                        return (productsNamed(containing: values.isEmpty ? [""] : values, in: vocabulary.products), false)
+                    }
                     return ((values.isEmpty ? [""] : values).map { FieldCondition(field: field, op: op, value: $0) }, symbol == "!=")
                 }
             }

@@ -42,7 +42,7 @@ extension RESTAPI {
         for text in try parameters.strings("quicksearch") {
             search.conditions += try QuickSearch.conditions(
                 text, statuses: Set(fields?.workflow.statuses.map(\.name) ?? []), resolutions: Set(fields?.workflow.resolutions ?? []),
-                priorities: fields?.catalog.priorities ?? [])
+                priorities: fields?.catalog.priorities ?? [], products: fields?.products.map(\.name) ?? [])
         }
         search.createdSince = try parameters.date("creation_time")
         search.changedSince = try parameters.date("last_change_time")

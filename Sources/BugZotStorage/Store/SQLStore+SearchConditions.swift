@@ -9,8 +9,10 @@ private enum SearchTarget {
     case related(rows: SQLQueryString, column: SQLQueryString, numeric: Bool)
     /// `<key> IN (SELECT id FROM <table> WHERE <condition on name>)`: a field every bug has one
     /// row of (its product, its component), tested on that table's few rows, so the planner
-    /// knows how many bugs it leaves and may serve it by the key's index.
-    case named(key: SQLQueryString, table: SQLQueryString)
+    /// knows how many bugs it leaves and may serve it by the key's index. Where names are
+    /// unique (products), one name is an equality with the one row's id, so that an index on
+    /// (the key, …, the page's order) walks that row's bugs in order instead of sorting them.
+    case named(key: SQLQueryString, table: SQLQueryString, uniqueNames: Bool)
 }
 
 extension SQLStore {
@@ -49,8 +51,10 @@ extension SQLStore {
             positive = try predicate(op, on: column, numeric: numeric, value: value)
             // A bug without a deadline has none to compare: it matches no comparison, and the negation of each.
             if condition.valueKind == .day && op != .isempty { positive = "(\(column) IS NOT NULL AND " + positive + ")" }
-        case .named(let key, let table):
-            positive = key + " IN (SELECT id FROM " + table + " WHERE " + (try predicate(op, on: "name", numeric: false, value: value)) + ")"
+        case .named(let key, let table, let uniqueNames):
+            let rows = " (SELECT id FROM " + table + " WHERE " + (try predicate(op, on: "name", numeric: false, value: value)) + ")"
+            // Not under NOT: no such name makes the equality NULL, whose negation matches nothing.
+            positive = key + (uniqueNames && op == .equals && !negated ? " =" : " IN") + rows
         case .related(let rows, let column, let numeric):
             if op == .isempty {
                 positive = "NOT EXISTS (SELECT 1 FROM \(rows))"
@@ -75,8 +79,8 @@ extension SQLStore {
         case "status_whiteboard", "whiteboard": return .column("b.whiteboard", numeric: false)
         case "bug_status", "status": return .column("b.status", numeric: false)
         case "resolution": return .column("b.resolution", numeric: false)
-        case "product": return .named(key: "b.product_id", table: "products")
-        case "component": return .named(key: "b.component_id", table: "components")
+        case "product": return .named(key: "b.product_id", table: "products", uniqueNames: true)
+        case "component": return .named(key: "b.component_id", table: "components", uniqueNames: false)
         case "version": return .column("b.version", numeric: false)
         case "target_milestone": return .column("b.target_milestone", numeric: false)
         case "bug_severity", "severity": return .column("b.severity", numeric: false)

@@ -153,8 +153,9 @@ extension WebUI {
             return Int(text)
         }
 
-        /// The search the filters ask for; a quicksearch's `P1` means the catalog's first of `priorities`.
-        func search(workflow: Workflow, priorities: [String]) throws(DomainError) -> BugSearch {
+        /// The search the filters ask for; a quicksearch's `P1` means the catalog's first of
+        /// `priorities`, and its `product:` the names of `products` (every product's) it fits.
+        func search(workflow: Workflow, priorities: [String], products: [String]) throws(DomainError) -> BugSearch {
             var search = BugSearch()
             if let product = filters["product"] { search.products = [product] }
             if let component = filters["component"] { search.components = [component] }
@@ -184,7 +185,8 @@ extension WebUI {
             if let text = filters["quicksearch"] {
                 // Bugzilla's quicksearch, as REST reads it.
                 search.conditions += try QuickSearch.conditions(
-                    text, statuses: Set(workflow.statuses.map(\.name)), resolutions: Set(workflow.resolutions), priorities: priorities)
+                    text, statuses: Set(workflow.statuses.map(\.name)), resolutions: Set(workflow.resolutions), priorities: priorities,
+                    products: products)
             }
             search.order = [BugOrder(column: sort, descending: descending)]
             search.after = after
@@ -238,7 +240,7 @@ extension WebUI {
         let fields = try await services.catalog.fieldData()
         let notices = list.unknownNames.map { "The list has no filter '\($0)': it was not applied." } + list.resolveChoices(fields)
         if let response = try await openTypedBug(list, web: web) { return response }
-        let search = try list.search(workflow: workflow, priorities: fields.catalog.priorities)
+        let search = try list.search(workflow: workflow, priorities: fields.catalog.priorities, products: fields.products.map(\.name))
         var bugs = try await services.bugs.search(search, by: web.principal)
         let hasMore = bugs.count > Self.pageSize
         // A first page that holds every match is its own count.
