@@ -19,7 +19,7 @@ struct TextPrefixSearchTests {
         (2, "A quokka watched the build."),
         (3, "Quokka watch: the build is green."),
         (4, "The quokka was seen near the watch tower."),
-        (5, "The Émigré numbatted twice."),
+        (5, "The émigré numbatted twice."),
         (6, "Numbats in the Quokkas module."),
         (7, (0..<20).map { "zeta" + String(UnicodeScalar(UInt8(97 + $0))) }.joined(separator: " ")),
     ]
