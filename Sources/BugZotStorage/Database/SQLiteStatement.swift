@@ -152,7 +152,21 @@ struct SQLiteResultRow: SQLRow {
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         guard let position = columns.positions[column] else { throw SQLiteMissingColumn(column: column) }
-        return try decoder.decode(D.self, from: values[position])
+        let value = values[position]
+        return try Self.converted(value, to: D.self) ?? decoder.decode(D.self, from: value)
+    }
+
+    /// The types rows are read as nearly always (`Int`, `String`, `Bool` and their optionals),
+    /// converted as `SQLiteDataDecoder` converts them, without its dynamic casts and, for an
+    /// optional, its nested decoder; nil for other types and for values these don't take (left to
+    /// the decoder, which says why).
+    private static func converted<D>(_ value: SQLiteData, to type: D.Type) -> D? {
+        if D.self == Int.self { return Int(sqliteData: value) as? D }
+        if D.self == String.self { return String(sqliteData: value) as? D }
+        if D.self == Bool.self { return Bool(sqliteData: value) as? D }
+        if D.self == Int?.self { return value.isNull ? Int?.none as? D : Int(sqliteData: value).flatMap { Int?.some($0) as? D } }
+        if D.self == String?.self { return value.isNull ? String?.none as? D : String(sqliteData: value).flatMap { String?.some($0) as? D } }
+        return nil
     }
 }
 
