@@ -25,14 +25,27 @@ struct PostgresSQLRow: SQLRow {
     }
 
     func decode<T: Decodable>(column: String, as type: T.Type) throws -> T {
-        if cells.contains(column), let direct = T.self as? any PostgresDecodable.Type, let value = try? Self.decode(direct, cells[column]) as? T {
-            return value
+        if cells.contains(column) {
+            let cell = cells[column]
+            // A user-defined type's cell (an enum) is text to PostgresKit: left to it.
+            if !cell.dataType.isUserDefined, let value = try? Self.decode(T.self, cell) { return value }
         }
         return try row.sql().decode(column: column, as: T.self)
     }
 
-    /// A user-defined type's cell (an enum) is text to PostgresKit: left to it.
-    private static func decode<D: PostgresDecodable>(_ type: D.Type, _ cell: PostgresCell) throws -> D? {
-        cell.dataType.isUserDefined ? nil : try cell.decode(D.self)
+    /// The cell as PostgresNIO decodes it: the types the store reads most, each by its own
+    /// specialized code; any other of PostgresNIO's types through its protocol; nil for the rest.
+    private static func decode<T>(_: T.Type, _ cell: PostgresCell) throws -> T? {
+        if T.self == String.self { return try cell.decode(String.self) as? T }
+        if T.self == Int.self { return try cell.decode(Int.self) as? T }
+        if T.self == String?.self { return try cell.decode(String?.self) as? T }
+        if T.self == Int?.self { return try cell.decode(Int?.self) as? T }
+        if T.self == Bool.self { return try cell.decode(Bool.self) as? T }
+        guard let type = T.self as? any PostgresDecodable.Type else { return nil }
+        return try decodeAny(type, cell) as? T
+    }
+
+    private static func decodeAny<D: PostgresDecodable>(_: D.Type, _ cell: PostgresCell) throws -> D {
+        try cell.decode(D.self)
     }
 }
