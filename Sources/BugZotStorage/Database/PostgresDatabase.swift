@@ -39,6 +39,8 @@ public final class PostgresDatabase: Database {
     /// wait for it, so that a first request finds the caches on.
     private let ready = StartSignal()
     private let drain = CallDrain()
+    /// The names of the statements prepared on this database's connections.
+    private let names = StatementNames()
     /// The `NOTIFY` channel of this database (and schema): instances that share one hear each other.
     let channel: String
     /// Names this instance in its notifications, so that it ignores its own (heard at once, locally).
@@ -67,8 +69,8 @@ public final class PostgresDatabase: Database {
         try await ConnectionScope.hold {
             try await ready.wait()
             return try await drain.call {
-                try await withDeadline { connection in
-                    try await body(Self.sql(on: connection).countingStatements())
+                try await withDeadline { [names] connection in
+                    try await body(Self.sql(on: connection, names: names, inTransaction: false).countingStatements())
                 }
             }
         }
@@ -80,13 +82,13 @@ public final class PostgresDatabase: Database {
             return try await ChangeCollector.collecting { collector in
                 do {
                     let result = try await drain.call {
-                        try await withDeadline { [logger, channel, instance] connection in
+                        try await withDeadline { [logger, channel, instance, names] connection in
                             // PostgresNIO sends BEGIN and COMMIT (or ROLLBACK) itself: counted here, as on SQLite.
                             let counter = StatementCounter.current
                             counter?.record()
                             defer { counter?.record() }
                             return try await connection.withTransaction(logger: logger) { connection in
-                                let sql = Self.sql(on: connection).countingStatements()
+                                let sql = Self.sql(on: connection, names: names, inTransaction: true).countingStatements()
                                 let result = try await body(sql)
                                 let changed = collector.collected
                                 if !changed.isEmpty {
@@ -115,8 +117,8 @@ public final class PostgresDatabase: Database {
     }
 
     /// SQL on a connection, run as named prepared statements (`PreparingSQLDatabase`).
-    private static func sql(on connection: PostgresConnection) -> any SQLDatabase {
-        PreparingSQLDatabase(connection: connection, base: connection.sql(queryLogLevel: nil))
+    private static func sql(on connection: PostgresConnection, names: StatementNames, inTransaction: Bool) -> any SQLDatabase {
+        PreparingSQLDatabase(connection: connection, base: connection.sql(queryLogLevel: nil), inTransaction: inTransaction, names: names)
     }
 
     /// Runs `body` on a leased connection within the deadlines; an outage (the database down,

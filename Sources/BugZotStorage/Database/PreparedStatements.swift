@@ -20,6 +20,10 @@ import Synchronization
 struct PreparingSQLDatabase: SQLDatabase {
     let connection: PostgresConnection
     let base: any SQLDatabase
+    /// Whether the SQL runs in a transaction, where a refused statement can't simply run again.
+    let inTransaction: Bool
+    /// The names of the statements on this database's connections.
+    let names: StatementNames
 
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
@@ -36,16 +40,20 @@ struct PreparingSQLDatabase: SQLDatabase {
         guard let (slot, bindings) = PreparedStatements.slot(for: sql, binds: binds) else {
             return try await base.execute(sql: query, onRow)
         }
+        let run = RunStatement(connection: connection, bindings: bindings, names: names, logger: logger, onRow: onRow)
         do {
-            try await PreparedStatements.visit(slot, RunStatement(connection: connection, bindings: bindings, logger: logger, onRow: onRow))
+            try await PreparedStatements.visit(slot, run)
         } catch let error as PSQLError where PreparedStatements.isStalePlan(error) {
-            PreparedStatements.renameAll()
-            throw error
+            names.renameAll()
+            // Refused before any row: outside a transaction (which the refusal aborted) the
+            // statement runs again, prepared anew under its new name.
+            guard !inTransaction else { throw error }
+            try await PreparedStatements.visit(slot, run)
         }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await base.withSession { [connection] session in try await closure(PreparingSQLDatabase(connection: connection, base: session)) }
+        try await base.withSession { [connection, inTransaction, names] session in try await closure(PreparingSQLDatabase(connection: connection, base: session, inTransaction: inTransaction, names: names)) }
     }
 }
 
@@ -62,8 +70,6 @@ enum PreparedStatements {
     private struct Registry {
         var slots: [String: Int] = [:]
         var statements: [String] = []
-        /// Changes every name when a schema change made prepared plans stale (see `renameAll`).
-        var epoch = 0
     }
 
     private static let registry = Mutex(Registry())
@@ -89,20 +95,16 @@ enum PreparedStatements {
         }
     }
 
-    /// A slot's name on the server.
+    /// The names of the statements of the database running one (`RunStatement` sets it).
+    @TaskLocal static var names: StatementNames?
+
+    /// A slot's name on the server, on the connections of the database running it.
     static func name(of slot: Int) -> String {
-        "bugzot_\(registry.withLock { $0.epoch })_\(slot)"
+        "bugzot_\(names?.epoch ?? 0)_\(slot)"
     }
 
     static func sql(of slot: Int) -> String {
         registry.withLock { $0.statements[slot] }
-    }
-
-    /// A migration changed the columns a prepared `SELECT …*` returns, which PostgreSQL refuses
-    /// to execute until the statement is prepared again: from now on every statement goes under
-    /// a new name (the call that met it fails, as any refused statement does).
-    static func renameAll() {
-        registry.withLock { $0.epoch += 1 }
     }
 
     /// "cached plan must not change result type".
@@ -168,6 +170,23 @@ enum PreparedStatements {
     }
 }
 
+/// The names a database's connections know its statements by: numbered slots of an epoch. A
+/// migration changed the columns a prepared `SELECT …*` returns, which PostgreSQL refuses to
+/// execute until the statement is prepared again: then every statement goes under a new name, on
+/// that database's connections (a read runs the statement again under it; in a transaction, the
+/// call that met it fails, as any refused statement does).
+final class StatementNames: Sendable {
+    private let current = Atomic<Int>(0)
+
+    /// Changes every name when a schema change made prepared plans stale.
+    var epoch: Int { current.load(ordering: .relaxed) }
+
+    /// From now on every statement goes under a new name.
+    func renameAll() {
+        current.add(1, ordering: .relaxed)
+    }
+}
+
 /// An optional value of a statement, nil or not.
 private protocol OptionalBind {
     var wrapped: (any Encodable)? { get }
@@ -216,11 +235,16 @@ struct SlotStatement<Slot: SlotNumber>: PostgresPreparedStatement {
 private struct RunStatement: SlotVisitor {
     let connection: PostgresConnection
     let bindings: PostgresBindings
+    let names: StatementNames
     let logger: Logger
     let onRow: @Sendable (any SQLRow) -> Void
 
     func visit<Slot: SlotNumber>(_ slot: Slot.Type) async throws {
-        for try await row in try await connection.execute(SlotStatement<Slot>(bindings: bindings), logger: logger) {
+        // The statement's name is read as it is sent.
+        let rows = try await PreparedStatements.$names.withValue(names) {
+            try await connection.execute(SlotStatement<Slot>(bindings: bindings), logger: logger)
+        }
+        for try await row in rows {
             onRow(PostgresSQLRow(row))
         }
     }
