@@ -223,9 +223,10 @@ struct FTS5TextSearch: TextSearch {
 
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {
         guard let index = Self.indexes[source] else { return "FALSE" }
-        // FTS5 reads the words' lists within each range only.
+        // FTS5 reads the words' lists within each range only. A prefix is sampled as its whole
+        // word, not its words: finding the word after a common one reads that one's list.
         let windows: [SQLQueryString] = TextSample.ranges(of: index.source).map { range in
-            "SELECT 1 FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH " + match(query, in: source, sampled: true)
+            "SELECT 1 FROM (SELECT 1 FROM \(unsafeRaw: index.table) WHERE \(unsafeRaw: index.table) MATCH " + match(query, in: source, expanded: false, sampled: true)
                 + " AND \(unsafeRaw: index.table).rowid > " + range.lower + " AND \(unsafeRaw: index.table).rowid <= " + range.upper
                 + " LIMIT \(unsafeRaw: String(rows)))"
         }
