@@ -4,6 +4,7 @@ import VaporCSQLite
 struct SQLiteFailure: Error, CustomStringConvertible {
     /// SQLite's extended result code (`SQLITE_BUSY_TIMEOUT`, `SQLITE_CONSTRAINT_UNIQUE`, …).
     let code: Int32
+    /// What SQLite said.
     let message: String
 
     /// The failure `code` of a call on `connection` (a `sqlite3*`), with the connection's message.

@@ -17,11 +17,15 @@ import VaporCSQLite
 /// Rows decode as SQLiteKit's do (`SQLiteDataDecoder`); REGEXP is installed on every connection.
 final class SQLiteFileConnection: SQLDatabase {
     /// At most this many statements are kept; past it, one kept statement is dropped for each new one.
-    static let statementsKept = 256
+    static let statementsKept = 128
 
+    /// Where queries are logged, at `queryLogLevel`.
     let logger: Logger
+    /// The event loop of the `EventLoopFuture` calls.
     let eventLoop: any EventLoop
+    /// SQLite's SQL, as SQLiteKit writes it.
     let dialect: any SQLDialect = SQLiteDialect()
+    /// Queries are logged at debug level, as SQLiteKit logs them.
     var queryLogLevel: Logger.Level? { .debug }
     private let handle: Handle
     private let statements = Mutex<[String: SQLiteStatement]>([:])

@@ -126,9 +126,12 @@ private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self
 
 /// The column names of a statement's rows, and where each name is (the first of a repeated one).
 final class SQLiteColumns: Sendable {
+    /// The names in the order of the row's values.
     let names: [String]
+    /// The position of each name.
     let positions: [String: Int]
 
+    /// The columns named `names`, in that order.
     init(names: [String]) {
         self.names = names
         self.positions = Dictionary(names.enumerated().map { ($1, $0) }) { first, _ in first }
@@ -137,8 +140,11 @@ final class SQLiteColumns: Sendable {
 
 /// A row of a `SQLiteStatement`, decoded as SQLiteKit decodes its rows.
 struct SQLiteResultRow: SQLRow {
+    /// The names of the values, shared by every row of the statement's run.
     let columns: SQLiteColumns
+    /// The row's values, in the order of `columns`.
     let values: [SQLiteData]
+    /// What turns a value into any other `Decodable` type.
     let decoder: SQLiteDataDecoder
 
     var allColumns: [String] { columns.names }
@@ -172,6 +178,7 @@ struct SQLiteResultRow: SQLRow {
 
 /// A row was asked for a column its statement does not return.
 struct SQLiteMissingColumn: Error, CustomStringConvertible {
+    /// The name asked for.
     let column: String
     var description: String { "No column \(column) in the row" }
 }
