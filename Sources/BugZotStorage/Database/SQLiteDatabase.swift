@@ -19,10 +19,20 @@ public final class SQLiteDatabase: Database {
     /// The longest a transaction waits for the writer before it is answered as an outage.
     private let writerWait: Duration
     private let drain = CallDrain()
+    /// How often, by default, the full-text indexes' parts are merged while writes arrive.
+    public static let textUpkeepInterval: Duration = .seconds(30)
+    /// How often the full-text indexes' parts are merged (`keepTextIndexesMerged`).
+    private let textUpkeep: Duration
+    /// Whether a transaction committed since the last merge of the full-text indexes.
+    private let written = Atomic<Bool>(false)
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter writerWait: how long a transaction may wait for the single writer.
-    public static func open(path: String, readers: Int = 4, writerWait: Duration = .seconds(30), logger: Logger) async throws -> SQLiteDatabase {
+    /// - Parameter textUpkeep: how often, while writes arrive, the parts they add to the full-text
+    ///   indexes are merged.
+    public static func open(
+        path: String, readers: Int = 4, writerWait: Duration = .seconds(30), textUpkeep: Duration = textUpkeepInterval, logger: Logger
+    ) async throws -> SQLiteDatabase {
         let writer = try await SQLiteFileConnection.open(path: path, logger: logger)
         var readerConnections: [SQLiteFileConnection] = []
         do {
@@ -35,7 +45,7 @@ public final class SQLiteDatabase: Database {
                 readerConnections.append(reader)
                 try await reader.raw("PRAGMA busy_timeout=5000").run()
             }
-            return SQLiteDatabase(writer: writer, readers: readerConnections, writerWait: writerWait, logger: logger)
+            return SQLiteDatabase(writer: writer, readers: readerConnections, writerWait: writerWait, textUpkeep: textUpkeep, logger: logger)
         } catch {
             for reader in readerConnections { try? await reader.close() }
             try? await writer.close()
@@ -43,10 +53,11 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    private init(writer: SQLiteFileConnection, readers: [SQLiteFileConnection], writerWait: Duration, logger: Logger) {
+    private init(writer: SQLiteFileConnection, readers: [SQLiteFileConnection], writerWait: Duration, textUpkeep: Duration, logger: Logger) {
         self.writer = writer
         self.readers = readers
         self.writerWait = writerWait
+        self.textUpkeep = textUpkeep
         self.logger = logger
     }
 
@@ -62,6 +73,7 @@ public final class SQLiteDatabase: Database {
     /// A full disk, a lock held past `busy_timeout` or a writer busy past `writerWait` comes out as `StorageUnavailable`.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
+            defer { written.store(true, ordering: .releasing) }
             return try await ConnectionScope.hold { try await drain.call { try await writeTransaction(body) } }
         } catch {
             throw StorageUnavailable(classifying: error) ?? error
@@ -88,13 +100,36 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    /// Waits for shutdown, then closes every connection; cut off, it first lets the clean-ups of
-    /// the work cut off with it finish (see `CallDrain`).
+    /// Keeps the full-text indexes merged until shutdown, then closes every connection; cut off, it
+    /// first lets the clean-ups of the work cut off with it finish (see `CallDrain`).
     public func run() async throws {
-        try? await gracefulShutdown()
+        await keepTextIndexesMerged()
         await drain.finish(cutOff: Task.isCancelled)
         // Closing must finish even when shutdown came as cancellation, so it runs in its own task.
         try await Task { try await self.close() }.value
+    }
+
+    /// Every `textUpkeep` after which a transaction has committed, merges the parts that
+    /// single-row writes leave in the full-text indexes (each of which a lookup seeks in), in a
+    /// short transaction of its own with a bounded amount of work (`TextSearch.upkeepStatements`).
+    /// A pass that fails is logged; the next one does its work.
+    private func keepTextIndexesMerged() async {
+        let (statements, interval) = (kind.textSearch.upkeepStatements, textUpkeep)
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            guard written.exchange(false, ordering: .acquiring) else { continue }
+            do {
+                try await drain.call {
+                    try await writeTransaction { sql in
+                        for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
+                    }
+                }
+            } catch {
+                written.store(true, ordering: .releasing)
+                logger.warning("could not merge the full-text indexes", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     private func close() async throws {

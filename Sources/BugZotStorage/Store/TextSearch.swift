@@ -39,6 +39,11 @@ protocol TextSearch: Sendable {
     /// Merges each index into one part at once (after a bulk load); none on PostgreSQL.
     var mergeStatements: [String] { get }
 
+    /// One housekeeping pass, in one transaction: merges the small parts that single-row writes
+    /// leave in each index, a bounded amount of work per index, never rewriting a large part that
+    /// has no peer; none on PostgreSQL (whose GIN index merges its pending list itself).
+    var upkeepStatements: [String] { get }
+
     /// `SELECT <bug id> AS bug_id[, <score> AS score] FROM …` over the rows of `source` that match
     /// `query` and `visible` (a condition on `tc` or `ta`, or on no row; nil: every row). A higher
     /// score is a better match.
@@ -180,6 +185,21 @@ struct FTS5TextSearch: TextSearch {
     var mergeStatements: [String] {
         TextSource.allCases.compactMap { Self.indexes[$0] }.map { "INSERT INTO \($0.table) (\($0.table)) VALUES ('optimize')" }
     }
+
+    /// FTS5's `'merge'` with a positive count: parts of a level are merged, at most `upkeepPages`
+    /// pages per index, once the level has two of them (`usermerge`, a setting kept in the index).
+    var upkeepStatements: [String] {
+        TextSource.allCases.compactMap { Self.indexes[$0] }.flatMap { index in
+            [
+                "INSERT INTO \(index.table) (\(index.table), rank) VALUES ('usermerge', 2)",
+                "INSERT INTO \(index.table) (\(index.table), rank) VALUES ('merge', \(Self.upkeepPages))",
+            ]
+        }
+    }
+
+    /// Pages merged per index per housekeeping pass: some milliseconds of the writer's time, many
+    /// times what a minute of single-row writes adds.
+    static let upkeepPages = 500
 
     func rows(of source: TextSource, matching query: TextQuery, scored: Bool, visible: SQLQueryString?) -> SQLQueryString {
         let table = Self.indexes[source]?.table ?? ""
@@ -377,6 +397,8 @@ struct PostgresTextSearch: TextSearch {
     var merges: [Backfill] { [] }
 
     var mergeStatements: [String] { [] }
+
+    var upkeepStatements: [String] { [] }
 
     /// A prefix is sampled as the whole word (a prefix's matches cost as much to sample as to read).
     func hasMatches(in source: TextSource, matching query: TextQuery, rows: Int) -> SQLQueryString {

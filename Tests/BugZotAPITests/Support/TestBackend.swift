@@ -29,13 +29,17 @@ enum TestBackend: String, CustomTestStringConvertible, Sendable {
     }
 
     /// A fresh, empty database (not yet running or migrated) and, on PostgreSQL, how another
-    /// instance opens the same one (SQLite's file belongs to one process).
-    func makeSharedDatabase() async throws -> (database: any Database, another: (@Sendable () throws -> any Database)?) {
+    /// instance opens the same one (SQLite's file belongs to one process). On SQLite the parts of
+    /// its full-text indexes are merged every `textUpkeep`.
+    func makeSharedDatabase(
+        textUpkeep: Duration = SQLiteDatabase.textUpkeepInterval
+    ) async throws -> (database: any Database, another: (@Sendable () throws -> any Database)?) {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return (try await SQLiteDatabase.open(path: directory.appendingPathComponent("test.sqlite").path, logger: Self.logger), nil)
+            let path = directory.appendingPathComponent("test.sqlite").path
+            return (try await SQLiteDatabase.open(path: path, textUpkeep: textUpkeep, logger: Self.logger), nil)
         case .postgres:
             let url = try #require(Self.postgresURL)
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()

@@ -25,13 +25,13 @@ struct TestSite: Sendable {
     /// Opens the site's database again, as another instance would (PostgreSQL only).
     let anotherDatabase: (@Sendable () throws -> any Database)?
 
-    /// Runs `body` against a fresh site on `backend`.
+    /// Runs `body` against a fresh site on `backend` (`textUpkeep`: `TestBackend.makeSharedDatabase`).
     static func with(
         _ backend: TestBackend, bodyLimit: Int = 256 * 1024, attachmentLimit: Int = 64 * 1024,
         attachmentStore: AttachmentStoreKind = .files, maxSearchResults: Int = 10_000, exposesStatementCounts: Bool = false,
-        _ body: @Sendable (TestSite) async throws -> Void
+        textUpkeep: Duration = SQLiteDatabase.textUpkeepInterval, _ body: @Sendable (TestSite) async throws -> Void
     ) async throws {
-        let (database, anotherDatabase) = try await backend.makeSharedDatabase()
+        let (database, anotherDatabase) = try await backend.makeSharedDatabase(textUpkeep: textUpkeep)
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
         var configuration = AppConfiguration(
             dataDirectory: dataDirectory, bcryptCost: 4, maxRequestBytes: bodyLimit, maxAttachmentBytes: attachmentLimit,
