@@ -197,8 +197,9 @@ struct FTS5TextSearch: TextSearch {
         }
     }
 
-    /// Pages merged per index per housekeeping pass: some milliseconds of the writer's time, many
-    /// times what a minute of single-row writes adds.
+    /// Pages merged per index per housekeeping pass: a pass holds the writer some 20 ms at most (a
+    /// larger part being rewritten over several passes), and keeps pace with hundreds of
+    /// single-row writes between passes (each adds a part of a page or so).
     static let upkeepPages = 500
 
     func rows(of source: TextSource, matching query: TextQuery, scored: Bool, visible: SQLQueryString?) -> SQLQueryString {
