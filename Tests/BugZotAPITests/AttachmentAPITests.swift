@@ -7,9 +7,9 @@ import Testing
 @Suite("Attachments through the REST API")
 struct AttachmentAPITests {
     private func attach(
-        _ site: TestSite, to bug: Int, _ text: String = "log line 1\nlog line 2\n", as user: String = "dev", extra: [String: JSONValue] = [:]
+        _ site: TestSite, to bug: Int, _ text: String = "log line 1\nlog line 2\n", as user: String = "dev", extra: JSONObject = [:]
     ) async throws -> APIResponse {
-        var body: [String: JSONValue] = [
+        var body: JSONObject = [
             "ids": [.string("\(bug)")], "data": .string(Data(text.utf8).base64EncodedString()), "file_name": "crash.log",
             "summary": "The crash log", "content_type": "text/plain",
         ]

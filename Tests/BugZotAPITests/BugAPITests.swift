@@ -37,8 +37,8 @@ struct BugAPITests {
     @Test("filing checks every field", arguments: TestBackend.all)
     func createValidation(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in
-            let base: [String: JSONValue] = ["product": "Widget", "component": "Backend", "version": "1.0", "summary": "S"]
-            func file(_ change: [String: JSONValue]) async throws -> APIResponse {
+            let base: JSONObject = ["product": "Widget", "component": "Backend", "version": "1.0", "summary": "S"]
+            func file(_ change: JSONObject) async throws -> APIResponse {
                 try await site.post("/rest/bug", .object(base.merging(change) { $1 }), as: "dev")
             }
             try await site.post("/rest/bug", ["product": "Widget", "component": "Backend", "version": "1.0"], as: "dev").expectError(50, .badRequest)

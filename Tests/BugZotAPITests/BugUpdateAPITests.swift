@@ -166,7 +166,7 @@ struct BugUpdateAPITests {
         try await TestSite.with(backend) { site in
             let (first, second, third) = (try await site.fileBug("First", as: "dev"), try await site.fileBug("Second", as: "dev"), try await site.fileBug("Third", as: "dev"))
             let both: JSONValue = ["ids": [.int(first), .int(second)]]
-            func change(_ fields: [String: JSONValue]) -> JSONValue {
+            func change(_ fields: JSONObject) -> JSONValue {
                 guard case .object(var body) = both else { return both }
                 body.merge(fields) { $1 }
                 return .object(body)

@@ -10,7 +10,7 @@ import Testing
 @Suite("Filing a bug obeys the field permissions, through the REST API and the web form")
 struct FilingPermissionAPITests {
     /// A value of each field that only someone allowed may choose.
-    static let restricted: [String: JSONValue] = [
+    static let restricted: JSONObject = [
         "assigned_to": "insider@example.com", "qa_contact": "insider@example.com", "target_milestone": "M1",
     ]
 

@@ -26,7 +26,7 @@ struct FullTextSearchTests {
     private static func attach(
         _ site: TestSite, to bug: Int, fileName: String, summary: String, isPrivate: Bool = false, as user: String = "dev"
     ) async throws -> Int {
-        let body: [String: JSONValue] = [
+        let body: JSONObject = [
             "ids": [.string("\(bug)")], "data": .string(Data("data".utf8).base64EncodedString()), "file_name": .string(fileName),
             "summary": .string(summary), "content_type": "text/plain",
         ]
@@ -38,7 +38,7 @@ struct FullTextSearchTests {
     /// The insider (given editbugs, to edit others' attachments) sets an attachment's privacy.
     private static func setPrivate(_ site: TestSite, _ attachment: Int, _ isPrivate: Bool, summary: String? = nil) async throws {
         try await site.put("/rest/user/insider@example.com", ["groups": ["add": ["editbugs"]]], as: "admin").expect(.ok)
-        var body: [String: JSONValue] = ["is_private": .bool(isPrivate)]
+        var body: JSONObject = ["is_private": .bool(isPrivate)]
         if let summary { body["summary"] = .string(summary) }
         try await site.put("/rest/bug/attachment/\(attachment)", .object(body), as: "insider").expect(.ok)
     }

@@ -22,11 +22,11 @@ private struct FieldProbe: Sendable {
     /// The Bugzilla code of the refusal (53 unless the field has its own).
     var code = 53
 
-    static func put(_ body: @escaping @Sendable (JSONValue) -> [String: JSONValue]) -> @Sendable (String, Int) -> FieldProbe {
+    static func put(_ body: @escaping @Sendable (JSONValue) -> JSONObject) -> @Sendable (String, Int) -> FieldProbe {
         { value, bug in FieldProbe(kind: .request(.put, "/rest/bug/\(bug)", .object(body(.string(value))))) }
     }
 
-    static func post(_ path: String, _ body: [String: JSONValue], _ key: String) -> @Sendable (String, Int) -> FieldProbe {
+    static func post(_ path: String, _ body: JSONObject, _ key: String) -> @Sendable (String, Int) -> FieldProbe {
         { value, _ in
             var body = body
             body[key] = .string(value)
@@ -36,7 +36,7 @@ private struct FieldProbe: Sendable {
 
     static func attachment(_ key: String) -> @Sendable (String, Int) -> FieldProbe {
         { value, bug in
-            var body: [String: JSONValue] = ["data": "aGk=", "file_name": "a.txt", "summary": "A file", "content_type": "text/plain"]
+            var body: JSONObject = ["data": "aGk=", "file_name": "a.txt", "summary": "A file", "content_type": "text/plain"]
             body[key] = .string(value)
             return FieldProbe(kind: .request(.post, "/rest/bug/\(bug)/attachment", .object(body)))
         }
@@ -49,12 +49,12 @@ private struct FieldProbe: Sendable {
 
 @Suite("Text input: one table of limits on every path")
 struct TextInputAPITests {
-    private static let newProduct: [String: JSONValue] = ["name": "Gadget", "description": "Gadgets", "version": "1.0"]
-    private static let newComponent: [String: JSONValue] = [
+    private static let newProduct: JSONObject = ["name": "Gadget", "description": "Gadgets", "version": "1.0"]
+    private static let newComponent: JSONObject = [
         "product": "Widget", "name": "Frontend", "description": "UI", "default_assignee": "dev@example.com",
     ]
-    private static let newUser: [String: JSONValue] = ["email": "new@example.com", "full_name": "New", "password": "a fine passphrase"]
-    private static let newWebhook: [String: JSONValue] = [
+    private static let newUser: JSONObject = ["email": "new@example.com", "full_name": "New", "password": "a fine passphrase"]
+    private static let newWebhook: JSONObject = [
         "url": "https://hooks.example.com/x", "secret": "sixteen-chars-or-more", "events": ["bug.created"],
     ]
 
@@ -300,8 +300,8 @@ struct ParameterTypeAPITests {
             let attachment = try await site.post(
                 "/rest/bug/\(bug)/attachment", ["data": "aGk=", "file_name": "a.txt", "summary": "A", "content_type": "text/plain"], as: "dev"
             ).expect(.created)["ids"][0].int
-            let newBug: [String: JSONValue] = ["product": "Widget", "component": "Backend", "version": "1.0", "summary": "S"]
-            func with(_ base: [String: JSONValue], _ key: String, _ value: JSONValue) -> JSONValue {
+            let newBug: JSONObject = ["product": "Widget", "component": "Backend", "version": "1.0", "summary": "S"]
+            func with(_ base: JSONObject, _ key: String, _ value: JSONValue) -> JSONValue {
                 var body = base
                 body[key] = value
                 return .object(body)

@@ -22,6 +22,30 @@ struct WireFormatTests {
         }
     }
 
+    @Test("fields asked for in any order come in key order, nested ones too", arguments: TestBackend.all)
+    func filteredBytes(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            let id = try await site.fileBug("Crash on save", as: "dev")
+            let bugs = try await site.get("/rest/bug?id=\(id)&include_fields=summary,id,creator_detail.name,alias", as: "admin")
+            #expect(bugs.text.hasPrefix(#"{"bugs":[{"alias":[],"creator_detail":{"name":"dev@example.com"},"id":\#(id),"summary":"Crash on save"}]"#))
+        }
+    }
+
+    @Test("an object keeps its keys in key order and each key once, however it is built: out of order, replaced, removed, merged")
+    func objectOrder() {
+        var object: JSONObject = ["b": 2, "a": 1, "d": 4, "b": 3]
+        object["c"] = 3
+        object["a"] = 10
+        object["d"] = nil
+        object["e"] = 5
+        #expect(object.keys == ["a", "b", "c", "e"])
+        #expect(object["a"] == 10 && object["b"] == 3)
+        #expect(object["d"] == nil && object["z"] == nil)
+        #expect(object == ["e": 5, "c": 3, "b": 3, "a": 10])
+        let merged = object.merging(["0": 0, "b": 20]) { $1 }
+        #expect(merged.keys == ["0", "a", "b", "c", "e"] && merged["b"] == 20)
+    }
+
     @Test("quotes, backslashes, tabs and new lines are escaped; other text, accents and emoji included, is sent as it is", arguments: TestBackend.all)
     func stringBytes(backend: TestBackend) async throws {
         try await TestSite.with(backend) { site in

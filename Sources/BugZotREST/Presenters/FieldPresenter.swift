@@ -11,7 +11,7 @@ enum FieldPresenter {
         var fields: [JSONValue] = []
         func add(_ name: String, _ display: String, _ type: FieldType, mandatory: Bool = false, onEntry: Bool = false,
                  values: [JSONValue]? = nil, valueField: String? = nil) {
-            var field: [String: JSONValue] = [
+            var field: JSONObject = [
                 "id": .int(fields.count + 1), "name": .string(name), "display_name": .string(display), "type": .int(type.rawValue),
                 "is_custom": false, "is_mandatory": .bool(mandatory), "is_on_bug_entry": .bool(onEntry),
                 "visibility_field": .null, "visibility_values": [], "value_field": JSONValue(valueField),
@@ -19,8 +19,8 @@ enum FieldPresenter {
             if let values { field["values"] = .array(values) }
             fields.append(.object(field))
         }
-        func value(_ name: String, sortKey: Int, extra: [String: JSONValue] = [:], products: [String] = []) -> JSONValue {
-            var object: [String: JSONValue] = [
+        func value(_ name: String, sortKey: Int, extra: JSONObject = [:], products: [String] = []) -> JSONValue {
+            var object: JSONObject = [
                 "name": .string(name), "sort_key": .int(sortKey), "sortkey": .int(sortKey), "visibility_values": JSONValue(strings: products),
             ]
             object.merge(extra) { $1 }

@@ -5,14 +5,14 @@ import Foundation
 enum Present {
     /// `{id, real_name, name, email}`; email only for signed-in viewers.
     static func user(_ user: UserSummary, viewer: Principal) -> JSONValue {
-        var object: [String: JSONValue] = ["id": .int(user.id), "real_name": .string(user.realName), "name": .string(user.login)]
+        var object: JSONObject = ["id": .int(user.id), "real_name": .string(user.realName), "name": .string(user.login)]
         if !viewer.isAnonymous { object["email"] = .string(user.login) }
         return .object(object)
     }
 
-    static func bug(_ bug: Bug, workflow: Workflow, viewer: Principal) -> [String: JSONValue] {
-        var object: [String: JSONValue] = [
-            "id": .int(bug.id),
+    static func bug(_ bug: Bug, workflow: Workflow, viewer: Principal) -> JSONObject {
+        // In key order, as the object keeps them: each member goes in at the end.
+        var object: JSONObject = [
             "alias": JSONValue(strings: bug.aliases),
             "assigned_to": .string(bug.assignedTo.login),
             "assigned_to_detail": user(bug.assignedTo, viewer: viewer),
@@ -29,6 +29,7 @@ enum Present {
             "dupe_of": JSONValue(bug.dupeOf),
             "flags": [],
             "groups": JSONValue(strings: bug.groups),
+            "id": .int(bug.id),
             "is_cc_accessible": .bool(bug.isCCAccessible),
             "is_confirmed": .bool(bug.isConfirmed),
             "is_creator_accessible": .bool(bug.isCreatorAccessible),
@@ -65,14 +66,16 @@ enum Present {
 
     /// `{field: {added, removed}}`, the `changes` of update results.
     static func changes(_ changes: [FieldChange]) -> JSONValue {
-        .object(Dictionary(changes.map { ($0.field, ["added": .string($0.added), "removed": .string($0.removed)]) }, uniquingKeysWith: { $1 }))
+        var object = JSONObject()
+        for change in changes { object[change.field] = ["added": .string(change.added), "removed": .string(change.removed)] }
+        return .object(object)
     }
 
     static func history(_ entry: HistoryEntry) -> JSONValue {
         [
             "when": JSONValue(date: entry.when), "who": .string(entry.who.login),
             "changes": .array(entry.changes.map { change in
-                var object: [String: JSONValue] = [
+                var object: JSONObject = [
                     "field_name": .string(change.field), "removed": .string(change.removed), "added": .string(change.added),
                 ]
                 if let attachmentID = change.attachmentID { object["attachment_id"] = .int(attachmentID) }
@@ -85,7 +88,7 @@ enum Present {
         ["id": .int(group.id), "name": .string(group.name), "description": .string(group.description)]
     }
 
-    static func product(_ product: Product) -> [String: JSONValue] {
+    static func product(_ product: Product) -> JSONObject {
         func values(_ list: [ProductValue]) -> JSONValue {
             .array(list.map { ["id": .int($0.id), "name": .string($0.name), "sort_key": .int($0.sortKey), "is_active": .bool($0.isActive)] })
         }

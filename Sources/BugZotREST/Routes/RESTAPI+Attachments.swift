@@ -27,7 +27,7 @@ extension RESTAPI {
     @Sendable func attachmentsByID(_ call: RESTCall) async throws -> Response {
         let ids = try call.parameters.ints("attachment_id") + call.parameters.ints("attachment_ids")
         let attachments = try await services.attachments.attachments(ids: ids, by: call.principal)
-        var map: [String: JSONValue] = [:]
+        var map: JSONObject = [:]
         for attachment in attachments { map[String(attachment.id)] = try await present(attachment, call: call) }
         return jsonResponse(["bugs": [:], "attachments": .object(map)])
     }
@@ -35,7 +35,7 @@ extension RESTAPI {
     /// `GET /bug/{id}/attachment` → `{"bugs": {"N": [A]}, "attachments": {}}`.
     @Sendable func bugAttachments(_ call: RESTCall) async throws -> Response {
         let results = try await services.attachments.attachments(ofBugs: try call.parameters.strings("ids"), by: call.principal)
-        var bugs: [String: JSONValue] = [:]
+        var bugs: JSONObject = [:]
         for (bugID, attachments) in results {
             var list: [JSONValue] = []
             for attachment in attachments { list.append(try await present(attachment, call: call)) }
@@ -73,7 +73,7 @@ extension RESTAPI {
     /// `data` is read only when the field filter keeps it.
     private func present(_ attachment: Attachment, call: RESTCall) async throws -> JSONValue {
         let filter = try call.fieldFilter
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "id": .int(attachment.id), "bug_id": .int(attachment.bugID), "file_name": .string(attachment.fileName),
             "summary": .string(attachment.summary), "description": .string(attachment.summary),
             "content_type": .string(attachment.contentType), "is_private": .int(attachment.isPrivate ? 1 : 0),

@@ -47,7 +47,7 @@ extension RESTAPI {
     private func bugList(_ bugs: [Bug], call: RESTCall, principal: Principal, faults: [JSONValue]?) async throws -> Response {
         let workflow = try await services.catalog.workflow()
         let filter = try call.fieldFilter
-        var body: [String: JSONValue] = [
+        var body: JSONObject = [
             "bugs": .array(bugs.map { .object(filter.apply(to: Present.bug($0, workflow: workflow, viewer: principal))) })
         ]
         if let faults { body["faults"] = .array(faults) }
@@ -167,9 +167,9 @@ extension RESTAPI {
     @Sendable func bugComments(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
         let results = try await services.bugs.comments(ofBugs: try call.parameters.strings("ids"), since: try call.parameters.date("new_since"), by: principal)
-        var bugs: [String: JSONValue] = [:]
+        var bugs: JSONObject = [:]
         for (bugID, comments) in results { bugs[String(bugID)] = ["comments": .array(comments.map(Present.comment))] }
-        var commentMap: [String: JSONValue] = [:]
+        var commentMap: JSONObject = [:]
         let commentIDs = try call.parameters.ints("comment_ids")
         if !commentIDs.isEmpty {
             for comment in try await services.bugs.comments(ids: commentIDs, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
@@ -180,7 +180,7 @@ extension RESTAPI {
     @Sendable func commentsByID(_ call: RESTCall) async throws -> Response {
         let principal = call.principal
         let ids = try call.parameters.ints("comment_id") + call.parameters.ints("comment_ids")
-        var commentMap: [String: JSONValue] = [:]
+        var commentMap: JSONObject = [:]
         for comment in try await services.bugs.comments(ids: ids, by: principal) { commentMap[String(comment.id)] = Present.comment(comment) }
         return jsonResponse(["bugs": [:], "comments": .object(commentMap)])
     }

@@ -84,7 +84,7 @@ extension RESTAPI {
             by: principal)
         return jsonResponse([
             "groups": .array(groups.map { group, members in
-                var object: [String: JSONValue] = [
+                var object: JSONObject = [
                     "id": .int(group.id), "name": .string(group.name), "description": .string(group.description),
                     "is_active": .bool(group.isActive), "is_bug_group": .bool(group.isBugGroup), "user_regexp": "",
                 ]

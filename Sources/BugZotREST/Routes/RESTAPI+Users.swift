@@ -21,8 +21,8 @@ extension RESTAPI {
         return jsonResponse(["users": .array(users.map { .object(filter.apply(to: present($0, viewer: principal))) })])
     }
 
-    private func present(_ user: User, viewer: Principal) -> [String: JSONValue] {
-        var object: [String: JSONValue] = ["id": .int(user.id), "real_name": .string(user.realName), "name": .string(user.login)]
+    private func present(_ user: User, viewer: Principal) -> JSONObject {
+        var object: JSONObject = ["id": .int(user.id), "real_name": .string(user.realName), "name": .string(user.login)]
         guard let viewerUser = viewer.user else { return object }
         object["email"] = .string(user.login)
         object["can_login"] = .bool(user.isEnabled)

@@ -13,14 +13,14 @@ struct FieldFilter: Sendable {
         include.isEmpty || include.contains("_default") || include.contains("_all")
     }
 
-    func apply(to object: [String: JSONValue]) -> [String: JSONValue] {
+    func apply(to object: JSONObject) -> JSONObject {
         // Most calls name no fields: the object as it is, without rebuilding it.
         if includesEverything && exclude.isEmpty { return object }
         return filter(object, prefix: "", whole: includesEverything)
     }
 
-    private func filter(_ object: [String: JSONValue], prefix: String, whole: Bool) -> [String: JSONValue] {
-        var result: [String: JSONValue] = [:]
+    private func filter(_ object: JSONObject, prefix: String, whole: Bool) -> JSONObject {
+        var result: JSONObject = [:]
         for (key, value) in object {
             let name = prefix + key
             if exclude.contains(name) { continue }

@@ -1,6 +1,6 @@
 /// Writes JSON text directly: responses are built as `JSONValue` trees, and walking them here is
-/// several times cheaper than going through `Encodable` containers. Object keys are sorted so that
-/// responses are byte-for-byte repeatable.
+/// several times cheaper than going through `Encodable` containers. Objects keep their keys in order
+/// (`JSONObject`), so responses are byte-for-byte repeatable.
 extension JSONValue {
     var jsonBytes: [UInt8] {
         var output: [UInt8] = []
@@ -31,7 +31,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (index, member) in object.sorted(by: { $0.key < $1.key }).enumerated() {
+            for (index, member) in object.members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))

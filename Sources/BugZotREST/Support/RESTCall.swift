@@ -20,7 +20,7 @@ struct RESTCall: Sendable {
         loginExempt: Bool, readsBody: Bool = true
     ) async throws {
         var request = request
-        var body: [String: JSONValue] = [:]
+        var body = JSONObject()
         if readsBody, request.method == .post || request.method == .put {
             let buffer: ByteBuffer
             do {

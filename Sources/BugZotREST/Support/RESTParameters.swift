@@ -9,7 +9,7 @@ import Foundation
 struct RESTParameters: Sendable {
     private(set) var values: [String: JSONValue]
 
-    init(path: [String: String] = [:], query: [(String, String)] = [], body: [String: JSONValue] = [:]) {
+    init(path: [String: String] = [:], query: [(String, String)] = [], body: JSONObject = [:]) {
         var queryValues: [String: [String]] = [:]
         for (key, value) in query { queryValues[key, default: []].append(value) }
         func fromQuery(_ list: [String]) -> JSONValue {
@@ -19,7 +19,7 @@ struct RESTParameters: Sendable {
         for (key, value) in path {
             merged[key] = .array(([value] + queryValues[key, default: []]).map(JSONValue.string))
         }
-        merged.merge(body) { $1 }
+        for (key, value) in body { merged[key] = value }
         for (key, list) in queryValues {
             merged[key] = path[key].map { .array(([$0] + list).map(JSONValue.string)) } ?? fromQuery(list)
         }
@@ -113,7 +113,7 @@ struct RESTParameters: Sendable {
     }
 
     /// An object of named values (`comment: {body, is_private}`), or nil when absent or null.
-    func object(_ key: String) throws(DomainError) -> [String: JSONValue]? {
+    func object(_ key: String) throws(DomainError) -> JSONObject? {
         switch values[key] {
         case nil, .null?: return nil
         case .object(let object)?: return object

@@ -107,8 +107,8 @@ struct TestSite: Sendable {
     // MARK: Shortcuts
 
     /// Files a bug in Widget/Backend and returns its id.
-    func fileBug(_ summary: String = "Crash on save", as user: String = "reporter", extra: [String: JSONValue] = [:]) async throws -> Int {
-        var body: [String: JSONValue] = [
+    func fileBug(_ summary: String = "Crash on save", as user: String = "reporter", extra: JSONObject = [:]) async throws -> Int {
+        var body: JSONObject = [
             "product": "Widget", "component": "Backend", "version": "1.0", "summary": .string(summary), "description": "Steps: save.",
         ]
         body.merge(extra) { $1 }
@@ -118,7 +118,7 @@ struct TestSite: Sendable {
     /// Files a bug in the secret group as the insider and has the admin assign it to themselves
     /// (the insider, without editbugs, may not choose the assignee), so that dev, the default
     /// assignee, can't see it.
-    func fileSecretBug(_ summary: String, extra: [String: JSONValue] = [:]) async throws -> Int {
+    func fileSecretBug(_ summary: String, extra: JSONObject = [:]) async throws -> Int {
         let id = try await fileBug(summary, as: "insider", extra: extra.merging(["groups": ["secret"]]) { $1 })
         try await put("/rest/bug/\(id)", ["assigned_to": "admin@example.com"], as: "admin").expect(.ok)
         return id
