@@ -106,11 +106,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Bugzilla wire format every API shares (REST, WAMP): JSON values and their text.
+        .target(
+            name: "BugZotWire",
+            dependencies: ["BugZotDomain"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP adapter: the Bugzilla 5 REST dialect under /rest.
         .target(
             name: "BugZotREST",
             dependencies: [
                 "BugZotDomain",
+                "BugZotWire",
                 "BugZotStorage",
                 "BugZotServices",
                 "BugZotHTTP",
@@ -217,6 +224,7 @@ let package = Package(
                 "BugZotHTTP",
                 "BugZotREST",
                 "BugZotWeb",
+                "BugZotWire",
                 .hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .logging,

@@ -1,5 +1,6 @@
 import BugZotApp
 import BugZotREST
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Testing

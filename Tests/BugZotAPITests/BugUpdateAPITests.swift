@@ -1,4 +1,5 @@
 import BugZotREST
+import BugZotWire
 import HTTPTypes
 import Testing
 

@@ -1,4 +1,5 @@
 import BugZotREST
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Testing

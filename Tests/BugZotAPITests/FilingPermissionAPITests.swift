@@ -1,6 +1,7 @@
 import BugZotDomain
 import BugZotREST
 import BugZotServices
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Testing

@@ -2,6 +2,7 @@ import BugZotApp
 import BugZotREST
 import BugZotServices
 @testable import BugZotStorage
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Hummingbird

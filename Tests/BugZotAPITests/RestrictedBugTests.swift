@@ -2,6 +2,7 @@ import BugZotREST
 import BugZotSeed
 import BugZotServices
 import BugZotStorage
+import BugZotWire
 import Foundation
 import HTTPTypes
 import SQLKit

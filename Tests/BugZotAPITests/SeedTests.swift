@@ -3,6 +3,7 @@ import BugZotREST
 import BugZotSeed
 import BugZotServices
 @testable import BugZotStorage
+import BugZotWire
 import Foundation
 import HTTPTypes
 import SQLKit

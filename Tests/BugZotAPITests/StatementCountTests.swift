@@ -1,6 +1,7 @@
 import BugZotREST
 import BugZotServices
 @testable import BugZotStorage
+import BugZotWire
 import HTTPTypes
 import SQLKit
 import Testing

@@ -1,6 +1,7 @@
 import BugZotREST
 import BugZotServices
 @testable import BugZotStorage
+import BugZotWire
 import Foundation
 import HTTPTypes
 import SQLKit

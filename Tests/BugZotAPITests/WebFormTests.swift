@@ -3,6 +3,7 @@ import BugZotDomain
 import BugZotHTTP
 import BugZotREST
 import BugZotServices
+import BugZotWire
 import Foundation
 import HTTPTypes
 import NIOCore

@@ -1,5 +1,6 @@
 import BugZotDomain
 import BugZotREST
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Testing

@@ -1,5 +1,6 @@
 import BugZotDomain
 import BugZotServices
+import BugZotWire
 
 /// The `/rest/field/bug` descriptions of the fields BugZot has.
 enum FieldPresenter {

@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotWire
 import Foundation
 
 /// Domain values in the JSON shapes of Bugzilla 5's REST API.

@@ -2,6 +2,7 @@ import BugZotDomain
 import BugZotHTTP
 import BugZotServices
 import BugZotStorage
+import BugZotWire
 import Foundation
 import Hummingbird
 

@@ -1,5 +1,6 @@
 import BugZotDomain
 import BugZotServices
+import BugZotWire
 import Foundation
 import Hummingbird
 

@@ -1,5 +1,6 @@
 import BugZotDomain
 import BugZotServices
+import BugZotWire
 import Hummingbird
 
 extension RESTAPI {

@@ -1,5 +1,6 @@
 import BugZotDomain
 import BugZotStorage
+import BugZotWire
 import HTTPTypes
 
 /// An error as Bugzilla's REST API reports it: a numeric code and a message.

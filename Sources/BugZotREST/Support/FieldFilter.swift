@@ -1,3 +1,5 @@
+import BugZotWire
+
 /// Bugzilla's include_fields / exclude_fields: exclusion beats inclusion, `_default` and `_all`
 /// keep everything, and a dotted name (`components.name`) keeps its container with only that part.
 struct FieldFilter: Sendable {

@@ -1,4 +1,5 @@
 import BugZotHTTP
+import BugZotWire
 
 extension RESTAPI {
     /// The paths whose errors have Bugzilla's JSON shape (the REST API and BugZot's own API).

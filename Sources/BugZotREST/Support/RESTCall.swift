@@ -1,6 +1,7 @@
 import BugZotDomain
 import BugZotHTTP
 import BugZotServices
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Hummingbird

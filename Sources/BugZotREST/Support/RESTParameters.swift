@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotWire
 import Foundation
 
 /// A call's parameters merged the way Bugzilla's REST server merges them: path captures unioned

@@ -3,6 +3,7 @@ import BugZotDomain
 import BugZotREST
 import BugZotServices
 import BugZotStorage
+import BugZotWire
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,7 +2,8 @@
 /// several times cheaper than going through `Encodable` containers. Objects keep their keys in order
 /// (`JSONObject`), so responses are byte-for-byte repeatable.
 extension JSONValue {
-    var jsonBytes: [UInt8] {
+    /// The value as JSON text.
+    public var jsonBytes: [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
         write(into: &output)

@@ -12,7 +12,7 @@ public enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// Text for scalars: numbers and booleans as they would be typed in a query string.
-    var text: String? {
+    public var text: String? {
         switch self {
         case .string(let value): value
         case .int(let value): String(value)
@@ -22,7 +22,7 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    var isNull: Bool { self == .null }
+    public var isNull: Bool { self == .null }
 }
 
 extension JSONValue: Codable {
@@ -75,11 +75,11 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 }
 
 extension JSONValue {
-    init(_ value: String?) { self = value.map(JSONValue.string) ?? .null }
-    init(_ value: Int?) { self = value.map(JSONValue.int) ?? .null }
-    init(strings: [String]) { self = .array(strings.map(JSONValue.string)) }
-    init(ints: [Int]) { self = .array(ints.map(JSONValue.int)) }
+    public init(_ value: String?) { self = value.map(JSONValue.string) ?? .null }
+    public init(_ value: Int?) { self = value.map(JSONValue.int) ?? .null }
+    public init(strings: [String]) { self = .array(strings.map(JSONValue.string)) }
+    public init(ints: [Int]) { self = .array(ints.map(JSONValue.int)) }
 
     /// Bugzilla's datetime form: UTC, whole seconds, `2024-01-02T03:04:05Z`.
-    init(date: Date) { self = .string(UTCTime(date).iso8601) }
+    public init(date: Date) { self = .string(UTCTime(date).iso8601) }
 }
