@@ -97,7 +97,7 @@ struct DefinedOrderTests {
                 var pages = 0
                 while let next = path {
                     let page = try await browser.get(next.replacingOccurrences(of: "&amp;", with: "&")).expect(.ok)
-                    seen += page.html.components(separatedBy: "<tr><td><a href=\"/bug/").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+                    seen += page.listedBugIDs
                     pages += 1
                     path = page.html.range(of: "<a href=\"/bugs?[^\"]*\" rel=\"next\"", options: .regularExpression)
                         .map { String(page.html[$0].dropFirst("<a href=\"".count).prefix { $0 != "\"" }) }

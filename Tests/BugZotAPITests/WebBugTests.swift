@@ -136,7 +136,7 @@ struct WebBugTests {
             var pages = 0
             while let next = path {
                 let page = try await browser.get(next.replacingOccurrences(of: "&amp;", with: "&")).expect(.ok)
-                let ids = page.html.components(separatedBy: "<tr><td><a href=\"/bug/").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+                let ids = page.listedBugIDs
                 seen += ids
                 pages += 1
                 path = page.html.range(of: "rel=\"next\"").flatMap { _ in

@@ -9,11 +9,6 @@ import Testing
 /// alone opens that bug — without telling a hidden bug from a missing one.
 @Suite("The web search box")
 struct WebQuickSearchTests {
-    /// The bug ids listed on a page of the bug list.
-    static func listed(_ page: WebPage) -> [Int] {
-        page.html.components(separatedBy: "<tr><td><a href=\"/bug/").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
-    }
-
     static func search(_ text: String) -> String {
         "/bugs?quicksearch=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
     }
@@ -32,10 +27,10 @@ struct WebQuickSearchTests {
                 let rest = try await site.get("/rest/bug?include_fields=id&quicksearch=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), as: "outsider")
                     .expect(.ok)["bugs"].array.map { $0["id"].int }
                 let page = try await browser.get(Self.search(text)).expect(.ok)
-                #expect(Self.listed(page) == rest, "\(text)")
+                #expect(page.listedBugIDs == rest, "\(text)")
                 #expect(page.contains("value=\"\(text.replacingOccurrences(of: "\"", with: "&quot;"))\""), "the box keeps \(text)")
             }
-            #expect(Self.listed(try await browser.get(Self.search("crash")).expect(.ok)) == [crash])
+            #expect(try await browser.get(Self.search("crash")).expect(.ok).listedBugIDs == [crash])
             // The list's other filters narrow a quicksearch further.
             #expect(Self.listed(try await browser.get(Self.search("ALL crash") + "&status=RESOLVED").expect(.ok)) == [fixed])
             // An unclosed quote is a clear refusal, not an empty list.

@@ -85,3 +85,144 @@ if (statusField && statusField.tagName === "SELECT" && statusField.dataset.close
   if (resolution) resolution.addEventListener("change", update);
   update();
 }
+
+// Live updates: the bug page and bug lists hear changes as they commit, over the WAMP router at
+// /ws (signed in by the session cookie; anonymous visitors hear what they may see). Whatever
+// arrives is shown with textContent or taken from the server's own rendering of the page, never
+// inserted as HTML built here. Without this script the pages are the same, only not live.
+function liveEvents(topics, onEvent, onReconnect) {
+  let delay = 1000;
+  let opened = false;
+  const connect = () => {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(scheme + "//" + location.host + "/ws", ["wamp.2.json"]);
+    let request = 0;
+    socket.addEventListener("open", () => {
+      socket.send(JSON.stringify([1, "bugzot", { roles: { subscriber: {} }, authmethods: ["cookie", "anonymous"] }]));
+    });
+    socket.addEventListener("message", (message) => {
+      const frame = JSON.parse(message.data);
+      switch (frame[0]) {
+        case 2: // WELCOME
+          delay = 1000;
+          if (opened && onReconnect) onReconnect();
+          opened = true;
+          for (const [topic, match] of topics) socket.send(JSON.stringify([32, ++request, match ? { match } : {}, topic]));
+          break;
+        case 36: // EVENT
+          if (Array.isArray(frame[4]) && frame[4][0]) onEvent(frame[4][0]);
+          break;
+        case 6: // GOODBYE
+          socket.send(JSON.stringify([6, {}, "wamp.close.goodbye_and_out"]));
+          break;
+      }
+    });
+    socket.addEventListener("close", () => {
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 60000);
+    });
+  };
+  connect();
+}
+
+// The server's rendering of this page as it is now.
+async function currentPage() {
+  const response = await fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  if (!response.ok) return null;
+  return new DOMParser().parseFromString(await response.text(), "text/html");
+}
+
+// One line saying who did what, from an event's payload.
+function describeNews(news) {
+  const who = news.who || "Someone";
+  switch (news.kind) {
+    case "created": return who + " filed bug " + news.bug_id + ".";
+    case "commented": return who + " added a comment" + (news.comment && news.comment.count !== undefined ? " (comment " + news.comment.count + ")" : "") + ".";
+    case "attachment": return who + " attached " + ((news.attachment && news.attachment.file_name) || "a file") + ".";
+    case "changed": {
+      const parts = Object.entries(news.changes || {}).map(([field, change]) =>
+        field + ": " + (change.removed || "—") + " → " + (change.added || "—"));
+      return who + " changed " + (parts.join("; ") || "the bug") + ".";
+    }
+    default: return who + " changed the bug.";
+  }
+}
+
+// Whether the person has changed anything in the form since the page loaded.
+function hasUnsavedEdits(form) {
+  return Array.from(form.elements).some((element) => {
+    if (element.type === "hidden" || element.type === "submit") return false;
+    if (element.type === "checkbox" || element.type === "radio") return element.checked !== element.defaultChecked;
+    if (element.tagName === "SELECT") return Array.from(element.options).some((option) => option.selected !== option.defaultSelected);
+    if (element.type === "file") return element.files && element.files.length > 0;
+    return element.value !== element.defaultValue;
+  });
+}
+
+const liveBug = document.querySelector("[data-live-bug]");
+if (liveBug && window.WebSocket) {
+  const bugID = liveBug.dataset.liveBug;
+  const form = document.getElementById("bug-form");
+  const log = liveBug.querySelector("ul");
+  const collision = document.getElementById("live-collision");
+  const refresh = async () => {
+    const page = await currentPage();
+    if (!page) return;
+    // New comments, as the server renders them; the person's own edits are left alone.
+    const list = document.querySelector("ol.comments");
+    for (const comment of page.querySelectorAll("ol.comments > li")) {
+      if (list && !document.getElementById(comment.id)) {
+        comment.classList.add("live-new");
+        list.append(document.adoptNode(comment));
+      }
+    }
+    const meta = page.querySelector("p.meta");
+    if (meta) document.querySelector("p.meta").replaceWith(document.adoptNode(meta));
+  };
+  liveEvents([["bugzot.bug.." + bugID, "wildcard"]], (news) => {
+    if (String(news.bug_id) !== bugID) return;
+    const line = document.createElement("li");
+    line.textContent = describeNews(news);
+    log.append(line);
+    liveBug.hidden = false;
+    if (form && news.kind !== "created" && hasUnsavedEdits(form)) {
+      collision.querySelector("span").textContent = describeNews(news);
+      collision.hidden = false;
+    }
+    refresh();
+  }, refresh);
+}
+
+const liveList = document.querySelector("table[data-live-list]");
+if (liveList && window.WebSocket) {
+  const offer = document.getElementById("live-matches");
+  let pending = null;
+  const refresh = async () => {
+    pending = null;
+    const page = await currentPage();
+    if (!page) return;
+    const shown = new Map(Array.from(liveList.querySelectorAll("tr[data-bug-id]")).map((row) => [row.dataset.bugId, row]));
+    let added = 0;
+    for (const row of page.querySelectorAll("table[data-live-list] tr[data-bug-id]")) {
+      const mine = shown.get(row.dataset.bugId);
+      if (!mine) { added += 1; continue; }
+      if (mine.innerHTML !== row.innerHTML) {
+        row.classList.add("live-changed");
+        mine.replaceWith(document.adoptNode(row));
+      }
+    }
+    if (added > 0) {
+      offer.querySelector("span").textContent = added === 1 ? "1 new bug matches these filters." : added + " new bugs match these filters.";
+      offer.hidden = false;
+    }
+  };
+  liveEvents([["bugzot.bug.", "prefix"]], (news) => {
+    const row = liveList.querySelector('tr[data-bug-id="' + Number(news.bug_id) + '"]');
+    if (row) {
+      row.classList.add("live-changed");
+      row.title = describeNews(news);
+    }
+    // Several changes in a burst cost one reload of the list.
+    if (!pending) pending = setTimeout(refresh, 500);
+  }, refresh);
+}

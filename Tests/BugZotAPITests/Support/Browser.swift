@@ -103,6 +103,11 @@ struct WebPage {
 
     var location: String { headers[.location] ?? "" }
 
+    /// The bug ids a bug list shows, in order.
+    var listedBugIDs: [Int] {
+        html.components(separatedBy: "<tr data-bug-id=\"").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+    }
+
     @discardableResult
     func expect(_ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) -> WebPage {
         #expect(self.status == status, "page: \(html.prefix(2000))", sourceLocation: sourceLocation)
