@@ -8,12 +8,15 @@
 # It installs what is missing (PostgreSQL, Chromium from Debian, a Python venv from PyPI), runs every
 # step it can, and exits non-zero if any step failed.
 #
-# Environment: BUGZOT_VENV (default ~/.cache/bugzot-venv) is where the venv lives.
+# Environment: BUGZOT_VENV (default ~/.cache/bugzot-venv) is where the venv lives, BUGZOT_WAMPY_VENV
+# (default: that path with -wampy) the wampy client's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=${BUGZOT_VENV:-${HOME:-/root}/.cache/bugzot-venv}
 requirements=tests/e2e/requirements.txt
+wampy_venv=${BUGZOT_WAMPY_VENV:-$venv-wampy}
+wampy_requirements=tests/e2e/requirements-wampy.txt
 failed=()
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -40,6 +43,14 @@ fi
 if ! cmp -s "$requirements" "$venv/.bugzot-requirements"; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
   cp "$requirements" "$venv/.bugzot-requirements"
+fi
+# wampy gets a venv of its own (its pins clash with selenium's; tests/e2e/requirements-wampy.txt).
+if [ ! -x "$wampy_venv/bin/python" ]; then
+  python3 -m venv "$wampy_venv"
+fi
+if ! cmp -s "$wampy_requirements" "$wampy_venv/.bugzot-requirements"; then
+  "$wampy_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$wampy_requirements"
+  cp "$wampy_requirements" "$wampy_venv/.bugzot-requirements"
 fi
 
 # --- b. Swift tests on SQLite -------------------------------------------------------------
@@ -76,7 +87,7 @@ fi
 bin_path=$(swift build --show-bin-path)
 step "pytest tests/e2e (BUGZOT_BIN=$bin_path/bugzot)"
 # Without a cluster the postgres runs skip themselves; the failed start is already counted.
-BUGZOT_BIN=$bin_path/bugzot BUGZOT_E2E_DATABASE_URL=$pg_url \
+BUGZOT_BIN=$bin_path/bugzot BUGZOT_E2E_DATABASE_URL=$pg_url BUGZOT_WAMPY_PYTHON=$wampy_venv/bin/python \
   "$venv/bin/python" -m pytest -v tests/e2e 2>&1 | tee "$logs/pytest.log" || failed+=("pytest tests/e2e")
 
 # --- e. verdict ---------------------------------------------------------------------------
