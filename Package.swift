@@ -106,10 +106,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The Bugzilla wire format every API shares (REST, WAMP): JSON values and their text.
+        // The Bugzilla wire format every API shares (REST, WAMP): JSON values, parameters, presenters,
+        // error codes, and the bug operations both call.
         .target(
             name: "BugZotWire",
-            dependencies: ["BugZotDomain"],
+            dependencies: ["BugZotDomain", "BugZotStorage", "BugZotServices"],
             swiftSettings: swiftSettings
         ),
         // HTTP adapter: the Bugzilla 5 REST dialect under /rest.

@@ -1,55 +1,65 @@
 import BugZotDomain
 import BugZotStorage
-import BugZotWire
-import HTTPTypes
 
-/// An error as Bugzilla's REST API reports it: a numeric code and a message.
-struct BugzillaError: Error, Sendable {
-    let code: Int
-    let message: String
+/// An error as Bugzilla's APIs report it: a numeric code and a message.
+public struct BugzillaError: Error, Sendable, Equatable {
+    /// Bugzilla's code (`code(for:)` for the domain's refusals).
+    public let code: Int
+    /// The text shown to the caller.
+    public let message: String
 
-    init(code: Int, message: String) {
+    /// The error of this code and message.
+    public init(code: Int, message: String) {
         self.code = code
         self.message = message
     }
 
-    static func resourceNotFound(_ method: String, _ path: String) -> BugzillaError {
+    /// No such REST resource (REST's own: the other APIs name procedures instead).
+    public static func resourceNotFound(_ method: String, _ path: String) -> BugzillaError {
         BugzillaError(code: 32614, message: "A REST API resource was not found for '\(method) \(path)'.")
     }
 
+    /// A request the caller got wrong in a way no domain rule names (a body that is not a JSON object).
+    public static let badRequestCode = 32000
+
+    /// Bugzilla's code for an internal error.
+    public static let internalCode = -32000
+
     /// BugZot's code for "temporarily unavailable, try again" (JSON-RPC's server-error range, next
     /// to Bugzilla's -32000 for internal errors).
-    static let unavailableCode = -32001
+    public static let unavailableCode = -32001
 
-    /// An outage of the database or the disk: HTTP 503 (the middleware adds Retry-After).
-    static func unavailable(_ outage: StorageUnavailable) -> BugzillaError {
+    /// An outage of the database or the disk: HTTP 503 (REST adds Retry-After).
+    public static func unavailable(_ outage: StorageUnavailable) -> BugzillaError {
         BugzillaError(code: unavailableCode, message: outage.message)
     }
 
-    /// Bugzilla's REST_STATUS_CODE_MAP. Clients read error bodies only on 400, 401 and 404; an
-    /// outage is 503, so that clients and proxies know to try again.
-    var status: HTTPResponse.Status {
+    /// The HTTP status of Bugzilla's REST_STATUS_CODE_MAP. Clients read error bodies only on 400,
+    /// 401 and 404; an outage is 503, so that clients and proxies know to try again.
+    public var httpStatus: Int {
         switch code {
-        case Self.unavailableCode: .serviceUnavailable
-        case 51, 101, 32614: .notFound
-        case 102, 106, 109, 110, 113, 115, 120, 300...304, 410, 504, 505: .unauthorized
-        default: .badRequest
+        case Self.unavailableCode: 503
+        case 51, 101, 32614: 404
+        case 102, 106, 109, 110, 113, 115, 120, 300...304, 410, 504, 505: 401
+        default: 400
         }
     }
 
-    var body: JSONValue {
+    /// REST's error body: `{"error": true, "code": N, "message": "…", "documentation": "…"}`.
+    public var body: JSONValue {
         [
             "error": true, "code": .int(code), "message": .string(message),
             "documentation": "https://bugzilla.readthedocs.org/en/5.0/api/",
         ]
     }
 
-    init(_ error: DomainError) {
+    /// A domain refusal with its Bugzilla code.
+    public init(_ error: DomainError) {
         self.init(code: Self.code(for: error), message: error.message)
     }
 
     /// Each domain refusal's Bugzilla code.
-    static func code(for error: DomainError) -> Int {
+    public static func code(for error: DomainError) -> Int {
         switch error {
         case .missingParameter: 50
         case .objectNotFound: 51

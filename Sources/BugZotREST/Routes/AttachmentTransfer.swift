@@ -46,7 +46,7 @@ public struct AttachmentTransfer: Sendable {
             let stream = MultipartFileStream(body: request.body, boundary: boundary)
             let form = stream.form
             id = try await services.attachments.create(on: bugID, streaming: stream, by: principal) {
-                let fields = RESTParameters(query: form.fields.map { ($0.key, $0.value) })
+                let fields = WireParameters(query: form.fields.map { ($0.key, $0.value) })
                 let fileName = try fields.string("file_name") ?? form.fileName ?? ""
                 return (
                     AttachmentRules.Details(

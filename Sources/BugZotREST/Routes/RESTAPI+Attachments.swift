@@ -70,20 +70,11 @@ extension RESTAPI {
         ])
     }
 
-    /// Bugzilla's attachment shape; the three flags are 0/1 integers, as Bugzilla emits them.
-    /// `data` is read only when the field filter keeps it.
+    /// Bugzilla's attachment shape; `data` is read only when the field filter keeps it.
     private func present(_ attachment: Attachment, call: RESTCall) async throws -> JSONValue {
-        let filter = try call.fieldFilter
-        var object: JSONObject = [
-            "id": .int(attachment.id), "bug_id": .int(attachment.bugID), "file_name": .string(attachment.fileName),
-            "summary": .string(attachment.summary), "description": .string(attachment.summary),
-            "content_type": .string(attachment.contentType), "is_private": .int(attachment.isPrivate ? 1 : 0),
-            "is_obsolete": .int(attachment.isObsolete ? 1 : 0), "is_patch": .int(attachment.isPatch ? 1 : 0),
-            "creator": .string(attachment.creator.login), "attacher": .string(attachment.creator.login),
-            "creation_time": JSONValue(date: attachment.creationTime), "last_change_time": JSONValue(date: attachment.lastChangeTime),
-            "size": .int(attachment.size), "flags": [], "data": "",
-        ]
-        object = filter.apply(to: object)
+        var object = Present.attachment(attachment)
+        object["data"] = ""
+        object = try call.parameters.fieldFilter.apply(to: object)
         if object["data"] != nil {
             object["data"] = .string(Data(try await services.attachments.data(of: attachment)).base64EncodedString())
         }

@@ -29,7 +29,7 @@ extension RESTAPI {
             throw DomainError.missingParameter("ids, names, or type", function: "Product.get")
         }
         let products = try await services.catalog.products(ids: ids, names: names)
-        let filter = try call.fieldFilter
+        let filter = try call.parameters.fieldFilter
         return jsonResponse(["products": .array(products.map { .object(filter.apply(to: Present.product($0))) })])
     }
 

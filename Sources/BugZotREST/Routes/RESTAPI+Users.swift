@@ -18,7 +18,7 @@ extension RESTAPI {
             throw DomainError.missingParameter("ids, names, or match", function: "User.get")
         }
         let users = try await services.users.users(ids: ids, names: names, match: match, limit: try parameters.int("limit"), by: principal)
-        let filter = try call.fieldFilter
+        let filter = try call.parameters.fieldFilter
         return jsonResponse(["users": .array(users.map { .object(filter.apply(to: present($0, viewer: principal))) })])
     }
 

@@ -2,6 +2,7 @@ import BugZotDomain
 import BugZotHTTP
 import BugZotServices
 import BugZotStorage
+import BugZotWire
 import Foundation
 import Hummingbird
 import Logging
@@ -11,13 +12,14 @@ public struct RESTAPI: Sendable {
     let services: AppServices
     /// The largest request body accepted, in bytes.
     let bodyLimit: Int
-    /// The most bugs one search returns (Bugzilla's `max_search_results`); more matches are an error.
-    let maxSearchResults: Int
+    /// The bug calls, shared with the other APIs; searches return at most `maxSearchResults` bugs
+    /// (Bugzilla's `max_search_results`), more matches being an error.
+    let bugs: BugOperations
 
     public init(services: AppServices, bodyLimit: Int, maxSearchResults: Int) {
         self.services = services
         self.bodyLimit = bodyLimit
-        self.maxSearchResults = maxSearchResults
+        self.bugs = BugOperations(services: services, maxSearchResults: maxSearchResults)
     }
 
     typealias Handler = @Sendable (RESTCall) async throws -> Response
@@ -96,31 +98,33 @@ struct BugzillaErrorMiddleware: RouterMiddleware {
         } catch {
             let fault: BugzillaError
             switch error {
-            case let error as BugzillaError:
-                fault = error
-            case let error as DomainError:
-                fault = BugzillaError(error)
             case let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed:
                 fault = .resourceNotFound(request.method.rawValue, request.uri.path)
             case let error as HTTPError where error.status == .contentTooLarge:
-                fault = BugzillaError(code: 32000, message: "The request is too large.")
+                fault = BugzillaError(code: BugzillaError.badRequestCode, message: "The request is too large.")
             case is MultipartFileStream.FieldTooLarge:
-                fault = BugzillaError(code: 32000, message: "A form field is longer than \(MultipartFileStream.fieldLimit) bytes.")
-            case let outage as StorageUnavailable:
-                context.logger.notice("request failed for an outage", metadata: ["error": "\(outage.detail)", "path": "\(request.uri.path)"])
-                var response = jsonResponse(BugzillaError.unavailable(outage).body, status: .serviceUnavailable)
-                response.headers[.retryAfter] = String(outage.retryAfterSeconds)
-                return response
-            case is CancellationError:
-                // The shutdown period ran out while this request was under way.
-                context.logger.notice("request cut off by the shutdown", metadata: ["path": "\(request.uri.path)"])
-                fault = BugzillaError(
-                    code: BugzillaError.unavailableCode, message: "The server is restarting and cut this request off. This is temporary: please try again.")
+                fault = BugzillaError(code: BugzillaError.badRequestCode, message: "A form field is longer than \(MultipartFileStream.fieldLimit) bytes.")
             default:
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-                fault = BugzillaError(code: -32000, message: "An internal error occurred. It has been logged.")
+                log(error, path: request.uri.path, logger: context.logger)
+                fault = WireError.fault(for: error)
             }
-            return jsonResponse(fault.body, status: fault.status)
+            var response = jsonResponse(fault.body, status: fault.status)
+            if let outage = error as? StorageUnavailable { response.headers[.retryAfter] = String(outage.retryAfterSeconds) }
+            return response
+        }
+    }
+
+    /// Outages and calls cut off by the shutdown as notices, errors no rule expects as errors.
+    private func log(_ error: any Error, path: String, logger: Logger) {
+        switch error {
+        case let outage as StorageUnavailable:
+            logger.notice("request failed for an outage", metadata: ["error": "\(outage.detail)", "path": "\(path)"])
+        case is CancellationError:
+            logger.notice("request cut off by the shutdown", metadata: ["path": "\(path)"])
+        case _ where WireError.isUnexpected(error):
+            logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(path)"])
+        default:
+            break
         }
     }
 }

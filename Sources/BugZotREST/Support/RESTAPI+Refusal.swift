@@ -13,7 +13,7 @@ extension RESTAPI {
     /// A request refused before it reached the router, as a Bugzilla error: 503 (try again) for too
     /// many connections, otherwise 400, which Bugzilla clients read.
     public static func refusal(_ refusal: ConnectionRefusal) -> RefusalResponse {
-        let code = refusal == .tooManyConnections ? BugzillaError.unavailableCode : 32000
+        let code = refusal == .tooManyConnections ? BugzillaError.unavailableCode : BugzillaError.badRequestCode
         let fault = BugzillaError(code: code, message: refusal.message)
         return RefusalResponse(status: fault.status, contentType: "application/json; charset=utf-8", body: fault.body.jsonBytes)
     }

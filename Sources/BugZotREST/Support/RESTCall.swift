@@ -9,7 +9,7 @@ import NIOCore
 
 /// One call to the REST API: its merged parameters and who is calling.
 struct RESTCall: Sendable {
-    let parameters: RESTParameters
+    let parameters: WireParameters
     let clientAddress: String
     /// The caller; anonymous on login-exempt routes unless `Bugzilla_login` is given.
     private(set) var principal = Principal.anonymous
@@ -33,12 +33,12 @@ struct RESTCall: Sendable {
             }
             if buffer.readableBytes > 0 {
                 guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
-                    throw BugzillaError(code: 32000, message: "The request body must be a JSON object.")
+                    throw BugzillaError(code: BugzillaError.badRequestCode, message: "The request body must be a JSON object.")
                 }
                 body = object
             }
         }
-        self.parameters = RESTParameters(path: path, query: FormEncoding.decode(request.uri.query ?? ""), body: body)
+        self.parameters = WireParameters(path: path, query: FormEncoding.decode(request.uri.query ?? ""), body: body)
         self.clientAddress = context.clientAddress
         // Stock Bugzilla: login-exempt methods ignore credentials unless Bugzilla_login is present,
         // so a stale token never breaks /version.
@@ -52,7 +52,7 @@ struct RESTCall: Sendable {
 
     /// The credentials a call carries, strongest first. On the login route `login`/`password`
     /// are its arguments, not credentials.
-    private static func credentials(_ parameters: RESTParameters, apiKeyHeader: String?, loginExempt: Bool) throws -> Credentials {
+    private static func credentials(_ parameters: WireParameters, apiKeyHeader: String?, loginExempt: Bool) throws -> Credentials {
         if let key = try parameters.string("Bugzilla_api_key") ?? parameters.string("api_key") ?? apiKeyHeader {
             return .apiKey(key)
         }
@@ -70,12 +70,6 @@ struct RESTCall: Sendable {
     func user() throws(DomainError) -> Principal {
         guard !principal.isAnonymous else { throw .loginRequired }
         return principal
-    }
-
-    var fieldFilter: FieldFilter {
-        get throws(DomainError) {
-            FieldFilter(include: try parameters.commaSeparated("include_fields"), exclude: try parameters.commaSeparated("exclude_fields"))
-        }
     }
 }
 

@@ -2,12 +2,37 @@ import BugZotDomain
 import BugZotServices
 import Foundation
 
-extension RESTAPI {
+extension BugOperations {
+    /// `GET /bug?…`: search → `{"bugs": [...]}`. Bugs the caller can't see are silently left out.
+    /// With `count_only=1` (as bugzilla.mozilla.org has it) only `{"bug_count": N}`: the total a
+    /// paged search walks. `after=ID` (BugZot's own) gives the page after that bug in the search's
+    /// order: keyset paging, so a deep page costs what the first one does, unlike `offset`.
+    public func search(_ parameters: WireParameters, by principal: Principal) async throws -> JSONValue {
+        let fields = parameters.has("quicksearch") ? try await services.catalog.fieldData() : nil
+        var search = try Self.bugSearch(from: parameters, maxSearchResults: maxSearchResults, fields: fields)
+        if try parameters.bool("count_only") == true {
+            return ["bug_count": .int(try await services.bugs.count(search, by: principal))]
+        }
+        if let after = try parameters.int("after") {
+            search.after = try await cursor(after: after, order: search.order, by: principal)
+        }
+        let bugs = try await services.bugs.search(search, by: principal)
+        return try await bugList(bugs, parameters: parameters, viewer: principal, faults: nil)
+    }
+
+    /// The place of bug `id` (which the principal must be able to see) in a result sorted by `order`.
+    private func cursor(after id: Int, order: [BugOrder], by principal: Principal) async throws -> BugCursor {
+        guard order.count <= 1 else {
+            throw DomainError.invalidParameter(parameter: "after", reason: "paging after a bug takes at most one order column.")
+        }
+        return try await services.bugs.cursor(after: id, sortedBy: order.first?.column ?? .id, by: principal)
+    }
+
     /// Reads Bugzilla's search parameters, by API or internal name. `limit=0` (or none, without an
     /// offset) asks for every match and a limit above `maxSearchResults` for more than it: either is
     /// refused when more than `maxSearchResults` bugs match.
     /// Quicksearch's status words are the workflow's statuses and resolutions, `P1` the catalog's first priority.
-    static func bugSearch(from parameters: RESTParameters, maxSearchResults: Int, fields: CatalogService.FieldData?) throws(DomainError) -> BugSearch {
+    static func bugSearch(from parameters: WireParameters, maxSearchResults: Int, fields: CatalogService.FieldData?) throws(DomainError) -> BugSearch {
         var search = BugSearch()
         for text in try parameters.strings(["id", "bug_id", "ids"]) {
             for part in text.split(separator: ",") {
@@ -62,7 +87,7 @@ extension RESTAPI {
 
     /// Bugzilla's custom search: `fN/oN/vN`, `nN` to negate, `fN=OP`…`fN=CP` groups joined by `jN`,
     /// the top level by `j_top` (`BooleanChart`).
-    private static func booleanChart(from parameters: RESTParameters) throws(DomainError) -> SearchTerm? {
+    private static func booleanChart(from parameters: WireParameters) throws(DomainError) -> SearchTerm? {
         var rows: [BooleanChart.Row] = []
         for key in parameters.keys where key.count > 1 && key.hasPrefix("f") {
             guard let index = Int(key.dropFirst()), index >= 0, let field = try parameters.string(key) else { continue }
@@ -75,7 +100,7 @@ extension RESTAPI {
     }
 
     /// `longdesc` (+ `longdesc_type`) and `emailN`.
-    private static func advancedConditions(from parameters: RESTParameters) throws(DomainError) -> [[FieldCondition]] {
+    private static func advancedConditions(from parameters: WireParameters) throws(DomainError) -> [[FieldCondition]] {
         func op(_ name: String?, parameter: String) throws(DomainError) -> SearchOperator {
             try SearchOperator(named: name, parameter: parameter)
         }
@@ -111,7 +136,7 @@ extension RESTAPI {
     /// Bugzilla's boolean charts of old, `fieldX-Y-Z/typeX-Y-Z/valueX-Y-Z`: within chart X, the
     /// conditions of a row Y are alternatives and its rows all apply; `negateX=1` negates the whole
     /// chart. Every chart applies.
-    private static func legacyCharts(from parameters: RESTParameters) throws(DomainError) -> [SearchTerm] {
+    private static func legacyCharts(from parameters: WireParameters) throws(DomainError) -> [SearchTerm] {
         var charts: [Int: [Int: [(Int, FieldCondition)]]] = [:]
         for key in parameters.keys where key.hasPrefix("field") {
             let position = key.dropFirst("field".count)

@@ -1,12 +1,13 @@
-import BugZotWire
-
 /// Bugzilla's include_fields / exclude_fields: exclusion beats inclusion, `_default` and `_all`
 /// keep everything, and a dotted name (`components.name`) keeps its container with only that part.
-struct FieldFilter: Sendable {
-    let include: Set<String>
-    let exclude: Set<String>
+public struct FieldFilter: Sendable {
+    /// The names asked for (none: everything).
+    public let include: Set<String>
+    /// The names left out, whatever `include` says.
+    public let exclude: Set<String>
 
-    init(include: [String], exclude: [String]) {
+    /// The filter of these lists of names.
+    public init(include: [String], exclude: [String]) {
         self.include = Set(include)
         self.exclude = Set(exclude)
     }
@@ -15,7 +16,8 @@ struct FieldFilter: Sendable {
         include.isEmpty || include.contains("_default") || include.contains("_all")
     }
 
-    func apply(to object: JSONObject) -> JSONObject {
+    /// `object` with only the members the filter keeps.
+    public func apply(to object: JSONObject) -> JSONObject {
         // Most calls name no fields: the object as it is, without rebuilding it.
         if includesEverything && exclude.isEmpty { return object }
         return filter(object, prefix: "", whole: includesEverything)

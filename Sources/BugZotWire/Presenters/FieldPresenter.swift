@@ -1,14 +1,14 @@
 import BugZotDomain
 import BugZotServices
-import BugZotWire
 
 /// The `/rest/field/bug` descriptions of the fields BugZot has.
-enum FieldPresenter {
+public enum FieldPresenter {
     private enum FieldType: Int {
         case unknown = 0, freetext = 1, singleSelect = 2, keywords = 8, date = 9
     }
 
-    static func fields(_ data: CatalogService.FieldData) -> [JSONValue] {
+    /// Every field, with its values where it has a list of them.
+    public static func fields(_ data: CatalogService.FieldData) -> [JSONValue] {
         var fields: [JSONValue] = []
         func add(_ name: String, _ display: String, _ type: FieldType, mandatory: Bool = false, onEntry: Bool = false,
                  values: [JSONValue]? = nil, valueField: String? = nil) {
@@ -75,7 +75,8 @@ enum FieldPresenter {
 }
 
 extension SelectField {
-    var displayName: String {
+    /// The field's label on Bugzilla's pages.
+    public var displayName: String {
         switch self {
         case .severity: "Severity"
         case .priority: "Priority"

@@ -1,17 +1,18 @@
 import BugZotDomain
-import BugZotWire
 import Foundation
 
 /// Domain values in the JSON shapes of Bugzilla 5's REST API.
-enum Present {
+public enum Present {
     /// `{id, real_name, name, email}`; email only for signed-in viewers.
-    static func user(_ user: UserSummary, viewer: Principal) -> JSONValue {
+    public static func user(_ user: UserSummary, viewer: Principal) -> JSONValue {
         var object: JSONObject = ["id": .int(user.id), "real_name": .string(user.realName), "name": .string(user.login)]
         if !viewer.isAnonymous { object["email"] = .string(user.login) }
         return .object(object)
     }
 
-    static func bug(_ bug: Bug, workflow: Workflow, viewer: Principal) -> JSONObject {
+    /// The REST bug object as `viewer` sees it (people's addresses only to signed-in viewers);
+    /// the caller passes only a bug `viewer` may see.
+    public static func bug(_ bug: Bug, workflow: Workflow, viewer: Principal) -> JSONObject {
         // In key order, as the object keeps them: each member goes in at the end.
         var object: JSONObject = [
             "alias": JSONValue(strings: bug.aliases),
@@ -56,7 +57,9 @@ enum Present {
         return object
     }
 
-    static func comment(_ comment: Comment) -> JSONValue {
+    /// The REST comment object; the caller passes only comments the viewer may see (a private one
+    /// only to insiders).
+    public static func comment(_ comment: Comment) -> JSONValue {
         [
             "id": .int(comment.id), "bug_id": .int(comment.bugID), "attachment_id": JSONValue(comment.attachmentID),
             "count": .int(comment.count), "text": .string(comment.text), "creator": .string(comment.author.login),
@@ -65,14 +68,30 @@ enum Present {
         ]
     }
 
+    /// Bugzilla's attachment object without `data` (which the caller adds when it is asked for);
+    /// the three flags are 0/1 integers, as Bugzilla emits them. The caller passes only attachments
+    /// the viewer may see (a private one only to those allowed).
+    public static func attachment(_ attachment: Attachment) -> JSONObject {
+        [
+            "id": .int(attachment.id), "bug_id": .int(attachment.bugID), "file_name": .string(attachment.fileName),
+            "summary": .string(attachment.summary), "description": .string(attachment.summary),
+            "content_type": .string(attachment.contentType), "is_private": .int(attachment.isPrivate ? 1 : 0),
+            "is_obsolete": .int(attachment.isObsolete ? 1 : 0), "is_patch": .int(attachment.isPatch ? 1 : 0),
+            "creator": .string(attachment.creator.login), "attacher": .string(attachment.creator.login),
+            "creation_time": JSONValue(date: attachment.creationTime), "last_change_time": JSONValue(date: attachment.lastChangeTime),
+            "size": .int(attachment.size), "flags": [],
+        ]
+    }
+
     /// `{field: {added, removed}}`, the `changes` of update results.
-    static func changes(_ changes: [FieldChange]) -> JSONValue {
+    public static func changes(_ changes: [FieldChange]) -> JSONValue {
         var object = JSONObject()
         for change in changes { object[change.field] = ["added": .string(change.added), "removed": .string(change.removed)] }
         return .object(object)
     }
 
-    static func history(_ entry: HistoryEntry) -> JSONValue {
+    /// One entry of `GET /bug/{id}/history`: when, who, and its changes.
+    public static func history(_ entry: HistoryEntry) -> JSONValue {
         [
             "when": JSONValue(date: entry.when), "who": .string(entry.who.login),
             "changes": .array(entry.changes.map { change in
@@ -85,11 +104,13 @@ enum Present {
         ]
     }
 
-    static func group(_ group: Group) -> JSONValue {
+    /// `{id, name, description}`.
+    public static func group(_ group: Group) -> JSONValue {
         ["id": .int(group.id), "name": .string(group.name), "description": .string(group.description)]
     }
 
-    static func product(_ product: Product) -> JSONObject {
+    /// The REST product object, with its components, versions and milestones.
+    public static func product(_ product: Product) -> JSONObject {
         func values(_ list: [ProductValue]) -> JSONValue {
             .array(list.map { ["id": .int($0.id), "name": .string($0.name), "sort_key": .int($0.sortKey), "is_active": .bool($0.isActive)] })
         }
