@@ -125,7 +125,8 @@ public struct AttachmentService: Sendable {
                     let note = try await store.insertComment(bugID: bugID, author: creator, text: text, isPrivate: false, at: now)
                     try await store.setCommentAttachment(commentID: note.id, attachmentID: id)
                     try await store.touchBugs([bugID], at: now)
-                    try await Outbox.bugChanged(BugEvent(bugID: bugID, actorID: creator.id, when: now, commentIDs: [note.id]), in: store)
+                    try await Outbox.bugChanged(
+                        BugEvent(bugID: bugID, actorID: creator.id, when: now, commentIDs: [note.id], attachmentIDs: [id]), in: store)
                     ids.append(id)
                 }
                 return ids
@@ -223,7 +224,7 @@ public struct AttachmentService: Sendable {
                     new.lastChangeTime = now
                     try await store.updateAttachment(new)
                     try await store.insertHistory(bugID: old.bugID, who: actor, at: now, changes: fieldChanges)
-                    var event = BugEvent(bugID: old.bugID, actorID: actor.id, when: now, changes: fieldChanges)
+                    var event = BugEvent(bugID: old.bugID, actorID: actor.id, when: now, changes: fieldChanges, attachmentIDs: [old.id])
                     if let comment = changes.comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                         let note = try await store.insertComment(bugID: old.bugID, author: actor, text: comment, isPrivate: false, at: now)
                         try await store.setCommentAttachment(commentID: note.id, attachmentID: old.id)

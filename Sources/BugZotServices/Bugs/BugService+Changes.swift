@@ -224,13 +224,15 @@ extension BugService {
     }
 
     /// Records `changes` of bug `id` and the changes its links make on the bugs they name, in one
-    /// statement, and marks those bugs changed.
+    /// statement, and marks those bugs changed; each of those bugs raises an event of its change
+    /// (mail goes only to the people of the bug changed).
     private func recordChanges(
         _ changes: [FieldChange], of id: Int, from old: Bug, to new: Bug, by who: UserSummary, at now: Date, store: SQLStore
     ) async throws {
         let reciprocal = BugRules.reciprocalChanges(of: id, from: old, to: new).sorted { $0.key < $1.key }
         try await store.insertHistory([(id, changes)] + reciprocal.map { ($0.key, $0.value) }, who: who, at: now)
         try await store.touchBugs(reciprocal.map(\.key), at: now)
+        for (linked, changes) in reciprocal { store.raise(BugEvent(bugID: linked, actorID: who.id, when: now, changes: changes)) }
     }
 
     /// Leaves the customary notes on both bugs — each only where it names a bug that everyone
@@ -243,10 +245,11 @@ extension BugService {
                 isPrivate: false, at: now, bugIsLocked: true)
         }
         if duplicate.groups.isEmpty {
-            _ = try await store.insertComment(
+            let note = try await store.insertComment(
                 bugID: originalID, author: who, text: "*** Bug \(duplicate.id) has been marked as a duplicate of this bug. ***",
                 isPrivate: false, at: now)
             try await store.touchBugs([originalID], at: now)
+            store.raise(BugEvent(bugID: originalID, actorID: who.id, when: now, commentIDs: [note.id]))
         }
     }
 

@@ -80,34 +80,20 @@ extension BugService {
 
     /// Bugs as the viewer may see them: links to hidden bugs removed.
     func scrubbed(_ bugs: [Bug], store: SQLStore, by principal: Principal) async throws -> [Bug] {
-        let linked = Set(bugs.flatMap { $0.blocks + $0.dependsOn + ($0.dupeOf.map { [$0] } ?? []) })
-        let visible = try await visibleIDs(linked, store: store, by: principal)
-        return bugs.map { bug in
-            var bug = bug
-            bug.blocks = bug.blocks.filter(visible.contains)
-            bug.dependsOn = bug.dependsOn.filter(visible.contains)
-            if let dupeOf = bug.dupeOf, !visible.contains(dupeOf) { bug.dupeOf = nil }
-            return bug
-        }
+        let visible = try await visibleIDs(Set(bugs.flatMap(Visibility.linkedBugIDs(of:))), store: store, by: principal)
+        return bugs.map { Visibility.withoutHiddenLinks($0, visible: visible.contains) }
     }
 
     /// History as the viewer may see it: bug numbers they can't see removed from link fields.
     /// The bug it is of, when given, already says which of its links they may see; only other
     /// bugs are looked up.
     func scrubbed(_ entries: [HistoryEntry], of bug: LoadedBug? = nil, store: SQLStore, by principal: Principal) async throws -> [HistoryEntry] {
-        let linkFields: Set<String> = ["blocks", "depends_on", "dupe_of"]
-        func numbers(_ text: String) -> [Int] { text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-        let linked = Set(entries.flatMap(\.changes).filter { linkFields.contains($0.field) }.flatMap { numbers($0.removed) + numbers($0.added) })
-        let known = bug.map { Set($0.bug.blocks + $0.bug.dependsOn + ($0.bug.dupeOf.map { [$0] } ?? [])) } ?? []
+        let linked = Visibility.linkedBugIDs(in: entries.flatMap(\.changes))
+        let known = bug.map { Visibility.linkedBugIDs(of: $0.bug) } ?? []
         let visible = (bug?.visibleLinks ?? []).union(try await visibleIDs(linked.subtracting(known), store: store, by: principal))
         return entries.compactMap { entry in
             var entry = entry
-            entry.changes = entry.changes.compactMap { change in
-                guard linkFields.contains(change.field) else { return change }
-                let removed = numbers(change.removed).filter(visible.contains).map(String.init).joined(separator: ", ")
-                let added = numbers(change.added).filter(visible.contains).map(String.init).joined(separator: ", ")
-                return removed.isEmpty && added.isEmpty ? nil : FieldChange(field: change.field, removed: removed, added: added)
-            }
+            entry.changes = Visibility.withoutHiddenLinks(entry.changes, visible: visible.contains)
             return entry.changes.isEmpty ? nil : entry
         }
     }

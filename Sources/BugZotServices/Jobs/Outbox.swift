@@ -15,7 +15,11 @@ public enum Outbox {
         public static let webhook = "webhook"
     }
 
+    /// A change set of a bug, in the transaction that makes it: an event, published once the
+    /// transaction commits (`EventService`), and a `bug_event` job that fans it out into mail and
+    /// webhooks. Every write of a bug comes through here.
     public static func bugChanged(_ event: BugEvent, in store: SQLStore) async throws {
+        store.raise(event)
         try await store.enqueueJob(kind: Kind.bugEvent, payload: try encode(event), runAt: event.when)
     }
 

@@ -22,10 +22,9 @@ public struct NotificationService: Sendable {
         let event = try Outbox.decode(BugEvent.self, from: job.payload)
         try await database.transaction { sql in
             let store = SQLStore(sql)
-            guard let bug = try await store.bug(id: event.bugID),
-                let actor = try await store.users(ids: [event.actorID]).first?.summary
-            else { return }
-            let comments = try await store.comments(ids: event.commentIDs).sorted { $0.count < $1.count }
+            // The change set is read once; each recipient's view is cut from it in memory.
+            guard let changeSet = try await bugs.changeSets(of: [event], store: store).first ?? nil else { return }
+            let (bug, actor, comments) = (changeSet.bug, changeSet.actor, changeSet.comments)
             let component = try await bugs.snapshots.current(in: store).product(named: bug.product)?.component(named: bug.component)
             let watchers = if let component { try await store.watchers(ofComponent: component.id) } else { [UserSummary]() }
             let formerRoles = NotificationRules.formerPeople(in: event.changes)
@@ -36,19 +35,10 @@ public struct NotificationService: Sendable {
             let accounts = try await store.users(ids: audience.map(\.user.id))
             let optOuts = try await store.mailOptOuts(userIDs: audience.map(\.user.id))
             let kinds = NotificationRules.kinds(of: event, comments: comments)
-            /// The change set as `principal` may see it, or nil when they may see none of it.
-            func seen(by principal: Principal) async throws -> (bug: Bug, changes: [FieldChange], comments: [Comment])? {
-                let entry = [HistoryEntry(when: event.when, who: actor, changes: event.changes)]
-                let cleared = try await bugs.withoutHiddenAttachments(try await bugs.scrubbed(entry, store: store, by: principal), store: store, by: principal)
-                guard let view = NotificationRules.view(
-                    bug: bug, changes: cleared.first?.changes ?? [], comments: comments, isNew: event.isNew, for: principal, policy: policy)
-                else { return nil }
-                return (try await bugs.scrubbed([bug], store: store, by: principal)[0], view.changes, view.comments)
-            }
             for (person, reason) in audience {
                 guard let account = accounts.first(where: { $0.id == person.id }), account.isEnabled,
                     NotificationRules.wants(kinds, optedOut: optOuts[account.id] ?? []),
-                    let view = try await seen(by: Self.principal(of: account))
+                    let view = changeSet.seen(by: Self.principal(of: account), policy: policy)
                 else { continue }
                 var content = mail.bugChange(
                     bug: view.bug, actor: actor, changes: view.changes, comments: view.comments, isNew: event.isNew,
@@ -59,7 +49,7 @@ public struct NotificationService: Sendable {
             let name = WebhookPayload.event(isNew: event.isNew, changes: event.changes)
             for hook in try await store.webhooks() where hook.isActive && hook.events.contains(name) && (hook.product ?? bug.product) == bug.product {
                 guard let owner = try await store.users(ids: [hook.ownerID]).first, owner.isEnabled,
-                    let view = try await seen(by: Self.principal(of: owner))
+                    let view = changeSet.seen(by: Self.principal(of: owner), policy: policy)
                 else { continue }
                 let payload = WebhookPayload(
                     bug: view.bug, actor: actor, when: event.when, isNew: event.isNew, changes: view.changes, comments: view.comments,

@@ -1,3 +1,4 @@
+import BugZotDomain
 import Synchronization
 
 /// Something a committed transaction changed that instances keep in memory (who holds which
@@ -10,6 +11,8 @@ public enum DatabaseChange: Hashable, Sendable {
     case everyone
     /// Products, components, versions, milestones, field values, keywords, groups or the workflow.
     case catalog
+    /// The events with these sequence numbers (`SQLStore.raise`), committed together.
+    case events(ClosedRange<Int>)
 
     /// How a change travels in a notification's payload.
     var encoded: String {
@@ -17,6 +20,7 @@ public enum DatabaseChange: Hashable, Sendable {
         case .user(let id): "u\(id)"
         case .everyone: "everyone"
         case .catalog: "catalog"
+        case .events(let sequences): "e\(sequences.lowerBound)-\(sequences.upperBound)"
         }
     }
 
@@ -25,8 +29,16 @@ public enum DatabaseChange: Hashable, Sendable {
         case "everyone": self = .everyone
         case "catalog": self = .catalog
         default:
-            guard encoded.first == "u", let id = Int(encoded.dropFirst()) else { return nil }
-            self = .user(id)
+            if encoded.first == "u", let id = Int(encoded.dropFirst()) {
+                self = .user(id)
+            } else if encoded.first == "e", let dash = encoded.firstIndex(of: "-"),
+                let first = Int(encoded[encoded.index(after: encoded.startIndex)..<dash]),
+                let last = Int(encoded[encoded.index(after: dash)...]), first <= last
+            {
+                self = .events(first...last)
+            } else {
+                return nil
+            }
         }
     }
 }
@@ -75,17 +87,29 @@ public final class ChangeFeed: Sendable {
     }
 }
 
-/// The changes a transaction announces, published once it commits.
+/// The changes a transaction announces and the events it raises, published once it commits.
 final class ChangeCollector: Sendable {
     /// The collector of the transaction the current task runs, if any.
     @TaskLocal static var current: ChangeCollector?
 
-    private let changes = Mutex<Set<DatabaseChange>>([])
+    private struct State {
+        var changes: Set<DatabaseChange> = []
+        var events: [BugEvent] = []
+    }
 
-    var collected: Set<DatabaseChange> { changes.withLock { $0 } }
+    private let state = Mutex(State())
+
+    var collected: Set<DatabaseChange> { state.withLock { $0.changes } }
+
+    /// The events raised, in order; their rows are written as the transaction commits.
+    var raised: [BugEvent] { state.withLock { $0.events } }
 
     func add(_ change: DatabaseChange) {
-        _ = changes.withLock { $0.insert(change) }
+        _ = state.withLock { $0.changes.insert(change) }
+    }
+
+    func raise(_ event: BugEvent) {
+        state.withLock { $0.events.append(event) }
     }
 
     /// Runs a transaction's `body` collecting its announcements.

@@ -91,9 +91,14 @@ public final class PostgresDatabase: Database {
                                 let sql = Self.sql(on: connection, names: names, inTransaction: true).countingStatements()
                                 let result = try await body(sql)
                                 let changed = collector.collected
-                                if !changed.isEmpty {
-                                    // Delivered to the other instances when (and only if) the transaction commits.
-                                    let payload = ChangePayload.encode(changed, from: instance)
+                                let events = collector.raised
+                                // Delivered to the other instances when (and only if) the transaction commits.
+                                let payload = ChangePayload.encode(changed, from: instance)
+                                if !events.isEmpty {
+                                    // One statement numbers the events in commit order and sends the notification.
+                                    let sequences = try await SQLStore(sql).insertEventsInTurn(events, channel: channel, payload: payload)
+                                    if let sequences { collector.add(.events(sequences)) }
+                                } else if !changed.isEmpty {
                                     try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
                                 }
                                 return result

@@ -89,7 +89,12 @@ public final class SQLiteDatabase: Database {
             let sql = writer.countingStatements()
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
-                let (result, changed) = try await ChangeCollector.collecting { collector in (try await body(sql), collector.collected) }
+                let (result, changed) = try await ChangeCollector.collecting { collector in
+                    let result = try await body(sql)
+                    // The events' rows, last: the single writer numbers them in commit order.
+                    if let sequences = try await SQLStore(sql).insertEvents(collector.raised) { collector.add(.events(sequences)) }
+                    return (result, collector.collected)
+                }
                 try await sql.raw("COMMIT").run()
                 changes.publish(.changed(changed))
                 return result
