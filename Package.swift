@@ -16,6 +16,7 @@ extension Target.Dependency {
     static let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
     static let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
     static let sqlKit: Target.Dependency = .product(name: "SQLKit", package: "sql-kit")
+    static let webSocket: Target.Dependency = .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")
 }
 
 let package = Package(
@@ -27,6 +28,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
@@ -81,6 +83,7 @@ let package = Package(
                 "BugZotDomain",
                 "BugZotStorage",
                 .crypto,
+                .product(name: "_CryptoExtras", package: "swift-crypto"),  // PBKDF2 for WAMP-CRA keys
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .nioPosix,
                 .nioCore,
@@ -98,6 +101,7 @@ let package = Package(
                 "BugZotStorage",  // the per-request statement counter
                 .hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .webSocket,  // the guarded channel upgrades /ws
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .httpTypes,
                 .nioCore,

@@ -1,5 +1,6 @@
 import HTTPTypes
 import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -29,22 +30,45 @@ public struct ConnectionLimits: Sendable {
 /// past it get a clear 503 and are closed), a deadline for each request's headers, an idle
 /// timeout, and a real answer — the API's error body or a plain page — when the address or the
 /// headers are too long or the bytes are not HTTP, instead of an empty 400.
+///
+/// A request may upgrade the connection to a WebSocket (`shouldUpgrade` decides); the upgraded
+/// connection still counts towards the cap, and `releaseGuards(of:)` takes the HTTP guards
+/// away as it upgrades (the WebSocket keeps itself alive with pings instead).
 public struct GuardedHTTP1Channel: ServerChildChannel {
-    /// The connection as Hummingbird's HTTP/1 channel hands it on.
-    public typealias Value = HTTP1Channel.Value
+    /// The connection as Hummingbird's HTTP/1 channel with WebSocket upgrade hands it on.
+    public typealias Value = HTTP1WebSocketUpgradeChannel.Value
+    /// Decides whether a request that asks for a WebSocket gets one, and with which handler.
+    public typealias UpgradeDecision =
+        @Sendable (HTTPRequest, any Channel, Logger) throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
 
-    let http: HTTP1Channel
+    let http: HTTP1WebSocketUpgradeChannel
     let limits: ConnectionLimits
     let render: RefusalRenderer
     let connections = ConnectionCount()
 
-    /// The server builder for `Application(server:)`.
-    public static func builder(limits: ConnectionLimits, render: @escaping RefusalRenderer) -> HTTPServerBuilder {
+    /// The server builder for `Application(server:)`; without `shouldUpgrade`, no request upgrades.
+    public static func builder(
+        limits: ConnectionLimits, webSocket: WebSocketServerConfiguration = .init(), render: @escaping RefusalRenderer,
+        shouldUpgrade: @escaping UpgradeDecision = { _, _, _ in .dontUpgrade }
+    ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             var configuration = HTTP1Channel.Configuration(idleTimeout: TimeAmount(limits.idleTimeout))
             configuration.httpDecoder = .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)
-            return GuardedHTTP1Channel(http: HTTP1Channel(responder: responder, configuration: configuration), limits: limits, render: render)
+            let http = HTTP1WebSocketUpgradeChannel(
+                responder: responder, configuration: .init(http1: configuration, ws: webSocket), shouldUpgrade: shouldUpgrade)
+            return GuardedHTTP1Channel(http: http, limits: limits, render: render)
         }
+    }
+
+    /// Takes the HTTP guards (header deadline, idle timer, refusals) off a connection that is
+    /// upgrading to a WebSocket; call it on the channel's event loop, from `shouldUpgrade`.
+    public static func releaseGuards(of channel: any Channel) {
+        let pipeline = channel.pipeline.syncOperations
+        if let start = try? pipeline.handler(type: RequestStartHandler.self) {
+            start.shared.release()
+            _ = pipeline.removeHandler(start)
+        }
+        if let guardHandler = try? pipeline.handler(type: RequestGuardHandler.self) { _ = pipeline.removeHandler(guardHandler) }
     }
 
     /// Counts the connection, then puts the guards around Hummingbird's HTTP/1 pipeline.
@@ -56,6 +80,10 @@ public struct GuardedHTTP1Channel: ServerChildChannel {
             logger.warning("refusing connections: too many open", metadata: ["open": "\(open)", "limit": "\(limits.maxConnections)"])
         }
         let shared = GuardState(headerTimeout: TimeAmount(limits.headerTimeout))
+        // Until the first request arrives, nothing else times an idle connection out.
+        shared.firstBytesTimer = channel.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limits.idleTimeout)) {
+            channel.close(promise: nil)
+        }
         do {
             // First in the pipeline: it sees the raw bytes, before the HTTP decoder.
             try channel.pipeline.syncOperations.addHandler(RequestStartHandler(shared: shared))
@@ -99,11 +127,23 @@ final class GuardState {
     /// The path of the last complete head, the best guess when the start was not seen.
     var lastPath: String?
     var headerTimer: Scheduled<Void>?
+    /// Closes a connection on which no byte arrives (HTTP's idle timer starts with the first request).
+    var firstBytesTimer: Scheduled<Void>?
     /// Answers with a refusal and closes; set by the handler that writes responses.
     var refuse: ((ConnectionRefusal) -> Void)?
 
     init(headerTimeout: TimeAmount) {
         self.headerTimeout = headerTimeout
+    }
+
+    /// The connection is no longer HTTP: no timer may fire on it.
+    func release() {
+        headerTimer?.cancel()
+        headerTimer = nil
+        firstBytesTimer?.cancel()
+        firstBytesTimer = nil
+        awaitingHead = false
+        refuse = nil
     }
 
     /// The path of the request being read, if known.
@@ -139,6 +179,8 @@ final class RequestStartHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        shared.firstBytesTimer?.cancel()
+        shared.firstBytesTimer = nil
         if shared.awaitingHead {
             let bytes = unwrapInboundIn(data).readableBytesView
             shared.requestStart += bytes.prefix(max(0, Self.remembered - shared.requestStart.count))
@@ -194,8 +236,7 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        shared.headerTimer?.cancel()
-        shared.refuse = nil
+        shared.release()
         context.fireChannelInactive()
     }
 

@@ -96,6 +96,7 @@ public struct AuthService: Sendable {
         try InputRules.check(description, as: .apiKeyDescription)
         let description = description.trimmingCharacters(in: .whitespaces)
         let key = Secrets.random()
+        let cra = try CRAKeys.make(for: key)
         let now = Date()
         _ = try await database.transaction { sql in
             let store = SQLStore(sql)
@@ -110,9 +111,16 @@ public struct AuthService: Sendable {
                 try await store.deleteAPIKeys(ids: Array(revoked.prefix(excess)), userID: userID)
             }
             return try await store.insertAPIKey(
-                userID: userID, prefix: String(key.prefix(8)), hash: Secrets.digest(key), description: description, at: now)
+                userID: userID, prefix: String(key.prefix(8)), hash: Secrets.digest(key), description: description, cra: cra, at: now)
         }
         return key
+    }
+
+    /// The WAMP-CRA key a person signs challenges with (their newest API key's that has one), with
+    /// that key's id; nil when there is none or the login is not one an account could have.
+    public func craKey(login: String) async throws -> (keyID: Int, userID: Int, key: CRAKey)? {
+        guard (try? InputRules.check(login, as: .login)) != nil else { return nil }
+        return try await database.read { sql in try await SQLStore(sql).newestCRAKey(login: login) }
     }
 
     public func principal(userID: Int) async throws -> Principal {

@@ -36,6 +36,9 @@ public enum Schema {
         Migration("017_product_id_index", statements: { _ in productIDIndexes }),
         // Events after each commit, kept for a bounded time (Schema+Events.swift).
         Migration("018_events", statements: events),
+        // The keys WAMP-CRA checks signatures with, derived from each API key as it is made
+        // (Schema+WAMPCRAKeys.swift).
+        Migration("019_wampcra_keys", statements: { _ in wampcraKeys }),
     ]
 
     /// Drafts get an order and, for signed-in people, their user, so that the oldest go first

@@ -9,10 +9,35 @@ public struct StoredSecret: Sendable {
     public let issuedAt: Date
 }
 
+/// What WAMP-CRA (salted) checks an API key's signatures with: PBKDF2-SHA256 of the key.
+public struct CRAKey: Sendable, Equatable {
+    public let salt: String
+    public let iterations: Int
+    /// The derived key, base64 (its text is the HMAC key, as WAMP clients derive it).
+    public let key: String
+
+    public init(salt: String, iterations: Int, key: String) {
+        self.salt = salt
+        self.iterations = iterations
+        self.key = key
+    }
+}
+
 extension SQLStore {
-    public func insertAPIKey(userID: Int, prefix: String, hash: String, description: String, at now: Date) async throws -> Int {
+    public func insertAPIKey(userID: Int, prefix: String, hash: String, description: String, cra: CRAKey? = nil, at now: Date) async throws -> Int {
         try await insert(
-            "INSERT INTO api_keys (user_id, key_prefix, key_hash, description, is_revoked, created_at) VALUES (\(bind: userID), \(bind: prefix), \(bind: hash), \(bind: description), FALSE, \(bind: now.unixSeconds))"
+            "INSERT INTO api_keys (user_id, key_prefix, key_hash, description, is_revoked, created_at, cra_salt, cra_iterations, cra_key) VALUES (\(bind: userID), \(bind: prefix), \(bind: hash), \(bind: description), FALSE, \(bind: now.unixSeconds), \(bind: cra?.salt), \(bind: cra?.iterations), \(bind: cra?.key))"
+        )
+    }
+
+    /// The WAMP-CRA key of a person's newest unrevoked API key that has one, with its id and owner.
+    public func newestCRAKey(login: String) async throws -> (keyID: Int, userID: Int, key: CRAKey)? {
+        guard let row = try await first(
+            "SELECT k.id, k.user_id, k.cra_salt, k.cra_iterations, k.cra_key FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.login_name = \(bind: login.lowercased()) AND k.is_revoked = FALSE AND k.cra_key IS NOT NULL ORDER BY k.id DESC LIMIT 1"
+        ) else { return nil }
+        return (
+            try row.int("id"), try row.int("user_id"),
+            CRAKey(salt: try row.string("cra_salt"), iterations: try row.int("cra_iterations"), key: try row.string("cra_key"))
         )
     }
 
