@@ -114,7 +114,13 @@ let package = Package(
         // error codes, and the bug operations both call.
         .target(
             name: "BugZotWire",
-            dependencies: ["BugZotDomain", "BugZotStorage", "BugZotServices"],
+            dependencies: ["BugZotDomain", "BugZotStorage", "BugZotServices", .nioCore],
+            swiftSettings: swiftSettings
+        ),
+        // The WAMP v2 protocol, pure: messages, serializers, URI and id rules, session state, registries.
+        .target(
+            name: "BugZotWAMP",
+            dependencies: ["BugZotWire", .nioCore],
             swiftSettings: swiftSettings
         ),
         // HTTP adapter: the Bugzilla 5 REST dialect under /rest.
@@ -211,6 +217,11 @@ let package = Package(
                 .logging,
             ],
             exclude: ["smtp_server.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BugZotWAMPTests",
+            dependencies: ["BugZotWAMP", "BugZotWire", .nioCore],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,76 +1,114 @@
+import NIOCore
+
 /// Writes JSON text directly: responses are built as `JSONValue` trees, and walking them here is
 /// several times cheaper than going through `Encodable` containers. Objects keep their keys in order
-/// (`JSONObject`), so responses are byte-for-byte repeatable.
+/// (`JSONObject`), so responses are byte-for-byte repeatable. The same writer serves every API that
+/// speaks JSON (REST bodies, WAMP messages), straight into the buffer that goes on the wire.
 extension JSONValue {
     /// The value as JSON text.
     public var jsonBytes: [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
-        write(into: &output)
-        return output
+        var buffer = ByteBufferAllocator().buffer(capacity: 256)
+        write(into: &buffer)
+        return Array(buffer.readableBytesView)
     }
 
-    private func write(into output: inout [UInt8]) {
+    /// Appends the value as JSON text to `buffer`.
+    public func write(into buffer: inout ByteBuffer) {
         switch self {
         case .null:
-            output.append(contentsOf: "null".utf8)
+            buffer.writeStaticString("null")
         case .bool(let value):
-            output.append(contentsOf: (value ? "true" : "false").utf8)
+            if value { buffer.writeStaticString("true") } else { buffer.writeStaticString("false") }
         case .int(let value):
-            output.append(contentsOf: String(value).utf8)
+            Self.writeInteger(value, into: &buffer)
         case .double(let value):
             // JSON has no infinities or NaN.
-            output.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+            buffer.writeString(value.isFinite ? String(value) : "null")
         case .string(let value):
-            Self.writeString(value, into: &output)
+            Self.writeString(value, into: &buffer)
         case .array(let items):
-            output.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                item.write(into: &output)
+            buffer.writeInteger(UInt8(ascii: "["))
+            var first = true
+            for item in items {
+                if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+                first = false
+                item.write(into: &buffer)
             }
-            output.append(UInt8(ascii: "]"))
+            buffer.writeInteger(UInt8(ascii: "]"))
         case .object(let object):
-            output.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                member.value.write(into: &output)
-            }
-            output.append(UInt8(ascii: "}"))
+            object.write(into: &buffer)
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// Appends `value` in decimal to `buffer`, without making a `String` of it.
+    public static func writeInteger(_ value: Int, into buffer: inout ByteBuffer) {
+        var magnitude = value.magnitude
+        let negative = value < 0
+        var digits = 1
+        var scale: UInt = 10
+        while digits < 20, magnitude >= scale {
+            digits += 1
+            let (next, overflow) = scale.multipliedReportingOverflow(by: 10)
+            if overflow { break }
+            scale = next
+        }
+        let length = digits + (negative ? 1 : 0)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            if negative { raw[0] = UInt8(ascii: "-") }
+            var place = length - 1
+            repeat {
+                raw[place] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                place -= 1
+            } while magnitude > 0
+            return length
+        }
+    }
 
-    private static func writeString(_ string: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copied whole.
-        let copied = string.utf8.withContiguousStorageIfAvailable { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            output.append(contentsOf: bytes)
-            return true
-        }
-        if copied == true {
-            output.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                output.append(contentsOf: "\\u00".utf8)
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0xF)])
-            default:
-                output.append(byte)  // UTF-8 passes through unchanged
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `string` as a JSON string (quoted, escaped) to `buffer`.
+    public static func writeString(_ string: String, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            // Runs that need no escape (most strings are one) are copied whole.
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if runStart < index { buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                default:
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hexDigits[Int(byte >> 4)])
+                    buffer.writeInteger(hexDigits[Int(byte & 0xF)])
+                }
             }
+            if runStart < bytes.count { buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
-        output.append(UInt8(ascii: "\""))
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONObject {
+    /// Appends the object as JSON text to `buffer`, members in key order.
+    public func write(into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "{"))
+        var first = true
+        for member in members {
+            if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.writeString(member.key, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: ":"))
+            member.value.write(into: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "}"))
     }
 }
