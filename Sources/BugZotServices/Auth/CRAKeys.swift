@@ -21,7 +21,7 @@ public enum CRAKeys {
     /// The derived key, base64.
     public static func derive(secret: String, salt: String, iterations: Int) throws -> String {
         let key = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(secret.utf8), salt: Array(salt.utf8), using: .sha256, outputByteCount: keyLength, rounds: iterations)
+            from: Array(secret.utf8), salt: Array(salt.utf8), using: .sha256, outputByteCount: keyLength, unsafeUncheckedRounds: iterations)
         return key.withUnsafeBytes { Data($0).base64EncodedString() }
     }
 
