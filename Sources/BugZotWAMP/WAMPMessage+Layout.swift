@@ -4,7 +4,8 @@ import BugZotWire
 /// every serializer. Reading checks the length and every element's type; writing goes through a
 /// `WAMPFieldWriter`, so each serializer writes straight into its buffer.
 extension WAMPMessage {
-    /// The message a decoded list holds: `[Code, …]`, checked against the code's layout.
+    /// The message a decoded list holds: `[Code, …]`, checked against the code's layout and the
+    /// types of its predefined Options/Details keys.
     public init(elements: [JSONValue]) throws(WAMPProtocolViolation) {
         guard let first = elements.first else { throw WAMPProtocolViolation("a message must be a non-empty list") }
         guard case .int(let code) = first else { throw WAMPProtocolViolation("a message must start with its integer type code") }
@@ -68,6 +69,7 @@ extension WAMPMessage {
                 request: try fields.id("Request"), options: try fields.object("Options"),
                 arguments: try fields.arguments(), argumentsKw: try fields.argumentsKw())
         }
+        try checkOptions()
     }
 
     /// Writes the message's elements to `writer`, leaving out empty trailing Arguments/ArgumentsKw.
