@@ -50,7 +50,7 @@ class JoinRefused(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(eq=False)
 class Joined:
     """An established autobahn session and what WELCOME said about it."""
     session: Any
