@@ -123,6 +123,26 @@ let package = Package(
             dependencies: ["BugZotWire", .nioCore],
             swiftSettings: swiftSettings
         ),
+        // The WAMP v2 router at /ws: transport, sessions, auth, routing, procedures, event delivery.
+        .target(
+            name: "BugZotRealtime",
+            dependencies: [
+                "BugZotDomain",
+                "BugZotStorage",
+                "BugZotServices",
+                "BugZotWire",
+                "BugZotWAMP",
+                "BugZotHTTP",
+                .hummingbird,
+                .webSocket,
+                .httpTypes,
+                .nioCore,
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .logging,
+                .serviceLifecycle,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP adapter: the Bugzilla 5 REST dialect under /rest.
         .target(
             name: "BugZotREST",
@@ -179,6 +199,8 @@ let package = Package(
                 "BugZotREST",
                 "BugZotWeb",
                 "BugZotMail",
+                "BugZotRealtime",
+                "BugZotWire",
                 .hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .logging,
@@ -191,6 +213,7 @@ let package = Package(
             name: "bugzot",
             dependencies: [
                 "BugZotApp",
+                "BugZotRealtime",
                 "BugZotSeed",
                 "BugZotServices",
                 "BugZotStorage",
@@ -248,6 +271,8 @@ let package = Package(
                 .httpTypes,
                 .nioCore,
                 .serviceLifecycle,
+                "BugZotWAMP",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import BugZotRealtime
 import Foundation
 
 /// Everything an instance needs to start. The command line fills it from flags and environment.
@@ -52,6 +53,9 @@ public struct AppConfiguration: Sendable {
     /// The most bugs one search on /rest returns (Bugzilla's `max_search_results`): a search asking
     /// for all (`limit=0` or none) or for more that matches more is refused, never cut short.
     public var maxSearchResults = 10_000
+    /// The WAMP router's limits at `/ws`: message size, queued bytes per session, subscriptions,
+    /// registrations and calls in flight per session, keepalive pings.
+    public var realtime = RealtimeSettings()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./bugzot-data", databaseURL: String? = nil,

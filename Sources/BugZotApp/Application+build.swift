@@ -1,10 +1,12 @@
 import BugZotDomain
 import BugZotMail
 import BugZotREST
+import BugZotRealtime
 import BugZotHTTP
 import BugZotServices
 import BugZotStorage
 import BugZotWeb
+import BugZotWire
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -119,6 +121,10 @@ public func buildApplication(
     AttachmentTransfer(services: services).register(on: router)
     QueueAPI(services: services).register(on: router)
     try await WebUI.load(services: services, publicURL: configuration.publicURL).register(on: router)
+    let wamp = WAMPRouter(
+        services: services, operations: BugOperations(services: services, maxSearchResults: configuration.maxSearchResults),
+        settings: configuration.realtime, logger: logger)
+    let webSocket = WebSocketEndpoint(router: wamp)
     var limits = ConnectionLimits(
         idleTimeout: .milliseconds(Int(configuration.idleTimeoutSeconds * 1000)),
         headerTimeout: .milliseconds(Int(configuration.headerTimeoutSeconds * 1000)), maxConnections: configuration.maxConnections)
@@ -131,15 +137,16 @@ public func buildApplication(
     }
     var app = Application(
         router: router,
-        server: GuardedHTTP1Channel.builder(limits: limits) { refusal, path in
-            path.map(RESTAPI.isAPIPath) == true ? RESTAPI.refusal(refusal) : .plain(refusal)
-        },
+        server: GuardedHTTP1Channel.builder(
+            limits: limits, webSocket: webSocket.configuration,
+            render: { refusal, path in path.map(RESTAPI.isAPIPath) == true ? RESTAPI.refusal(refusal) : .plain(refusal) },
+            shouldUpgrade: webSocket.shouldUpgrade),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "BugZot",
             // Past the cap, connections are still accepted and refused with a 503 (held a moment
             // each); past a quarter more, they wait in the kernel's backlog instead of taking descriptors.
             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections + max(16, limits.maxConnections / 4))),
-        services: [database] + (worker.map { [$0] } ?? []),
+        services: [database, MigratingService(migration, then: wamp)] + (worker.map { [$0] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

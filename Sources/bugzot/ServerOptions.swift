@@ -1,5 +1,6 @@
 import ArgumentParser
 import BugZotApp
+import BugZotRealtime
 import Foundation
 
 /// The HTTP server's protections against idle, slow and too many clients, and against searches too large to answer.
@@ -16,6 +17,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Most bugs one /rest search returns; a search matching more is refused with an error naming this limit, never cut short (env BUGZOT_MAX_SEARCH_RESULTS; default 10000).")
     var maxSearchResults: Int?
 
+    @Option(help: "Largest WAMP message a /ws client may send, in bytes; a bigger one closes the connection with 1009 (env BUGZOT_WS_MAX_MESSAGE_BYTES; default 1048576).")
+    var wsMaxMessageBytes: Int?
+
     func check() throws {
         var configuration = AppConfiguration()
         try apply(to: &configuration)
@@ -27,6 +31,9 @@ struct ServerOptions: ParsableArguments {
         if let count = try value(maxConnections, "max-connections", "BUGZOT_MAX_CONNECTIONS", 1...1_000_000) { configuration.maxConnections = count }
         if let count = try value(maxSearchResults, "max-search-results", "BUGZOT_MAX_SEARCH_RESULTS", 1...10_000_000) {
             configuration.maxSearchResults = count
+        }
+        if let bytes = try value(wsMaxMessageBytes, "ws-max-message-bytes", "BUGZOT_WS_MAX_MESSAGE_BYTES", 1024...(64 << 20)) {
+            configuration.realtime.maxMessageBytes = bytes
         }
     }
 }

@@ -30,7 +30,8 @@ struct TestSite: Sendable {
     static func with(
         _ backend: TestBackend, bodyLimit: Int = 256 * 1024, attachmentLimit: Int = 64 * 1024,
         attachmentStore: AttachmentStoreKind = .files, maxSearchResults: Int = 10_000, exposesStatementCounts: Bool = false,
-        textUpkeep: Duration = SQLiteDatabase.textUpkeepInterval, _ body: @Sendable (TestSite) async throws -> Void
+        textUpkeep: Duration = SQLiteDatabase.textUpkeepInterval, testing: TestingSetup = .router,
+        _ body: @Sendable (TestSite) async throws -> Void
     ) async throws {
         let (database, anotherDatabase) = try await backend.makeSharedDatabase(textUpkeep: textUpkeep)
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bugzot-site-\(UUID().uuidString)").path
@@ -40,7 +41,7 @@ struct TestSite: Sendable {
         configuration.maxSearchResults = maxSearchResults
         configuration.exposesStatementCounts = exposesStatementCounts
         let app = try await buildApplication(configuration, database: database, logger: TestBackend.logger)
-        try await app.test(.router) { [configuration] client in
+        try await app.test(testing) { [configuration] client in
             let services = makeServices(configuration, database: database)
             var keys: [String: String] = [:]
             let people: [(String, [String])] = [
