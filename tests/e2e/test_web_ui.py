@@ -439,3 +439,51 @@ def test_mid_air_collision_keeps_my_edits_and_shows_theirs(site, browser, story,
     assert (saved["priority"], saved["severity"]) == ("Low", "critical")
     if shots:
         browser.screenshot("bug-after-collision")
+
+
+def wait_until_live(browser) -> None:
+    """Until the page's script has joined /ws and holds its subscriptions."""
+    browser.wait().until(lambda d: d.execute_script("return document.documentElement.dataset.live") == "subscribed")
+
+
+def test_bug_page_shows_changes_and_comments_as_they_commit(site, browser, story, shots):
+    bug = new_bug(site, "Watched as it changes")
+    signed_in_as_admin(browser)
+    browser.open(f"/bug/{bug}")
+    wait_until_live(browser)
+    site.admin.put(f"/bug/{bug}", {"status": "ASSIGNED", "comment": {"body": "Taking this one."}})
+    news = browser.wait().until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-live-bug]").text
+                                if "ASSIGNED" in d.find_element(By.CSS_SELECTOR, "[data-live-bug]").text else None)
+    assert f"{ADMIN} changed status: NEW → ASSIGNED" in news
+    comment = browser.find("ol.comments > li.live-new")
+    assert "Taking this one." in comment.text
+    browser.wait().until(lambda d: "ASSIGNED" in d.find_element(By.CSS_SELECTOR, "p.meta").text)
+    assert not browser.find("#live-collision").is_displayed(), "nothing typed, so no collision to announce"
+    if shots:
+        browser.screenshot("bug-live")
+    assert browser.csp_violations() == []
+
+
+def test_a_mid_air_collision_is_announced_before_saving(site, browser, story):
+    bug = new_bug(site, "Edited by two people")
+    signed_in_as_admin(browser)
+    browser.open(f"/bug/{bug}")
+    wait_until_live(browser)
+    browser.fill("comment", "Half-written thoughts")
+    site.admin.put(f"/bug/{bug}", {"priority": "Low"})
+    warning = browser.wait().until(EC.visibility_of_element_located((By.ID, "live-collision")))
+    assert "priority" in warning.text and "Low" in warning.text
+    assert browser.find("#comment").get_attribute("value") == "Half-written thoughts"
+
+
+def test_bug_list_marks_changed_rows_and_offers_new_matches(site, browser, story):
+    bug = new_bug(site, "Listed and then renamed: kingfisher")
+    signed_in_as_admin(browser)
+    browser.open("/bugs?q=kingfisher")
+    wait_until_live(browser)
+    site.admin.put(f"/bug/{bug}", {"summary": "Listed, renamed while shown: kingfisher"})
+    browser.find(f"tr.live-changed[data-bug-id='{bug}']")
+    browser.wait().until(lambda d: "renamed while shown" in d.find_element(By.CSS_SELECTOR, f"tr[data-bug-id='{bug}']").text)
+    new_bug(site, "Filed while the list is open: kingfisher")
+    offer = browser.wait().until(EC.visibility_of_element_located((By.ID, "live-matches")))
+    assert "1 new bug matches" in offer.text

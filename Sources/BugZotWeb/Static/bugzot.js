@@ -109,6 +109,9 @@ function liveEvents(topics, onEvent, onReconnect) {
           opened = true;
           for (const [topic, match] of topics) socket.send(JSON.stringify([32, ++request, match ? { match } : {}, topic]));
           break;
+        case 33: // SUBSCRIBED: once every topic is, the page is live (tests wait for this)
+          if (frame[1] === request) document.documentElement.dataset.live = "subscribed";
+          break;
         case 36: // EVENT
           if (Array.isArray(frame[4]) && frame[4][0]) onEvent(frame[4][0]);
           break;
@@ -118,6 +121,7 @@ function liveEvents(topics, onEvent, onReconnect) {
       }
     });
     socket.addEventListener("close", () => {
+      delete document.documentElement.dataset.live;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 60000);
     });
