@@ -12,9 +12,6 @@ import pytest
 from harness import DEV, REPO, Rest, child_env, run
 from wamp_support import ws_url
 
-# Until the router is on main (contract.md "Router status"); the e2e helper removes this when it lands.
-pytestmark = pytest.mark.skip(reason="the /ws router is not on main yet")
-
 CLIENT = Path(__file__).with_name("wampy_client.py")
 
 
@@ -34,6 +31,7 @@ def wampy(server, authid: str, secret: str, *calls: str):
     return result, lines
 
 
+@pytest.mark.skip(reason="wampy dies on an ERROR with Details; the router sends some (contract.md, e2e findings 1)")
 def test_wampy_joins_with_a_ticket_and_calls_bug_get(site, server):
     bug = site.admin.post("/bug", {"product": "Widget", "component": "Backend", "version": "1.0",
                                    "summary": "Seen by wampy", "description": "d"}, expect=(200, 201))["id"]
