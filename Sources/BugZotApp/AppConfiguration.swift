@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var jobMaxAttempts: Int
     /// How long a claimed job belongs to its worker; a crashed worker's jobs run again after it.
     public var jobLeaseSeconds: Double
+    /// How long events are kept for live clients to resume from; the worker prunes older ones hourly.
+    public var eventRetentionHours = 72
     /// A keep-alive connection with no request under way is closed after this long.
     public var idleTimeoutSeconds: Double = 60
     /// A request's headers must arrive within this long of its first byte.

@@ -33,7 +33,8 @@ public func makeServices(_ configuration: AppConfiguration, database: any Databa
     return AppServices(
         database: database, blobs: blobs,
         attachmentLimit: configuration.maxAttachmentBytes, hasher: PasswordHasher(cost: configuration.bcryptCost),
-        composer: MailComposer(siteURL: configuration.siteURL, mailDomain: configuration.mailDomain))
+        composer: MailComposer(siteURL: configuration.siteURL, mailDomain: configuration.mailDomain),
+        eventRetention: TimeInterval(configuration.eventRetentionHours) * 3600)
 }
 
 /// The job worker, with mail going to the configured SMTP server, or to files when there is none.
@@ -54,6 +55,7 @@ public func makeWorker(_ configuration: AppConfiguration, services: AppServices,
     settings.baseDelay = configuration.jobRetrySeconds
     settings.maximumAttempts = configuration.jobMaxAttempts
     settings.lease = configuration.jobLeaseSeconds
+    settings.keepEvents = TimeInterval(configuration.eventRetentionHours) * 3600
     return services.worker(transport: transport, settings: settings, logger: logger)
 }
 

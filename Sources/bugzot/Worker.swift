@@ -60,6 +60,9 @@ struct NotificationOptions: ParsableArguments {
     @Option(help: "Seconds a claimed job is its worker's; a crashed worker's jobs run again after this. Keep it above the longest job (env BUGZOT_JOB_LEASE_SECONDS; default 300).")
     var jobLeaseSeconds: Double?
 
+    @Option(help: "Hours events are kept for live clients to resume from (bugzot.events.since); the worker forgets older ones every hour (env BUGZOT_EVENT_RETENTION_HOURS; default 72).")
+    var eventRetentionHours: Int?
+
     func check() throws {
         let environment = ProcessInfo.processInfo.environment
         if let url = publicURL ?? environment["BUGZOT_PUBLIC_URL"],
@@ -79,6 +82,9 @@ struct NotificationOptions: ParsableArguments {
         if let attempts = jobMaxAttempts ?? environment["BUGZOT_JOB_MAX_ATTEMPTS"].flatMap(Int.init), !(1...100).contains(attempts) {
             throw ValidationError("--job-max-attempts must be between 1 and 100.")
         }
+        if let hours = eventRetentionHours ?? environment["BUGZOT_EVENT_RETENTION_HOURS"].flatMap(Int.init), !(1...8760).contains(hours) {
+            throw ValidationError("--event-retention-hours must be between 1 and 8760.")
+        }
     }
 
     func apply(to configuration: inout AppConfiguration) {
@@ -89,5 +95,7 @@ struct NotificationOptions: ParsableArguments {
         configuration.jobRetrySeconds = jobRetrySeconds ?? environment["BUGZOT_JOB_RETRY_SECONDS"].flatMap(Double.init) ?? configuration.jobRetrySeconds
         configuration.jobMaxAttempts = jobMaxAttempts ?? environment["BUGZOT_JOB_MAX_ATTEMPTS"].flatMap(Int.init) ?? configuration.jobMaxAttempts
         configuration.jobLeaseSeconds = jobLeaseSeconds ?? environment["BUGZOT_JOB_LEASE_SECONDS"].flatMap(Double.init) ?? configuration.jobLeaseSeconds
+        configuration.eventRetentionHours =
+            eventRetentionHours ?? environment["BUGZOT_EVENT_RETENTION_HOURS"].flatMap(Int.init) ?? configuration.eventRetentionHours
     }
 }

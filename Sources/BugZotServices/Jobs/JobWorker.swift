@@ -60,6 +60,8 @@ public struct JobWorker: Service {
         public var maximumAttempts = 10
         /// Done jobs are forgotten after this long (dead ones stay until retried).
         public var keepDone: TimeInterval = 7 * 24 * 3600
+        /// Events are forgotten after this long (`EventService.since` can't reach back further).
+        public var keepEvents: TimeInterval = 72 * 3600
 
         public init() {}
     }
@@ -143,9 +145,12 @@ public struct JobWorker: Service {
             let begun = ContinuousClock.now
             do {
                 try await pruneDoneJobs()
+                try await pruneEvents()
             } catch {
                 // An outage is logged once, by the watch (the next hour's pruning does this one's work too).
-                if outage.failed(error, begun: begun) == nil { logger.warning("could not forget done jobs", metadata: ["error": "\(error)"]) }
+                if outage.failed(error, begun: begun) == nil {
+                    logger.warning("could not forget done jobs and old events", metadata: ["error": "\(error)"])
+                }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }
@@ -182,6 +187,12 @@ public struct JobWorker: Service {
     public func pruneDoneJobs(now: Date = Date()) async throws {
         let before = now.addingTimeInterval(-settings.keepDone)
         try await database.transaction { sql in try await SQLStore(sql).deleteFinishedJobs(before: before) }
+    }
+
+    /// Forgets events older than `keepEvents`, so the events table doesn't grow for ever.
+    public func pruneEvents(now: Date = Date()) async throws {
+        let before = now.addingTimeInterval(-settings.keepEvents)
+        try await database.transaction { sql in try await SQLStore(sql).pruneEvents(before: before) }
     }
 
     private func run(_ job: Job) async {
