@@ -1,4 +1,5 @@
 import BugZotDomain
+import BugZotServices
 import BugZotWAMP
 import BugZotWire
 import Logging
@@ -40,6 +41,7 @@ extension WAMPRouter {
         case "bugzot.bug.update": bugOperation { try await $0.update($1, by: $2) }
         case "bugzot.bug.comment": bugOperation { try await $0.comment($1, by: $2) }
         case "bugzot.bug.history": bugOperation { try await $0.history($1, by: $2) }
+        case "bugzot.events.since": eventsSince
         default: metaProcedure(procedure)
         }
     }
@@ -52,6 +54,38 @@ extension WAMPRouter {
             do {
                 let parameters = WireParameters(positional: call.arguments, keywords: call.argumentsKw)
                 return .result(try await operation(operations, parameters, call.identity.principal))
+            } catch {
+                if WireError.isUnexpected(error) { logger.error("WAMP call failed", metadata: ["error": "\(String(reflecting: error))"]) }
+                return Self.failure(error)
+            }
+        }
+    }
+
+    /// `bugzot.events.since(sequence, limit=1000)`: the news after `sequence` the caller may see,
+    /// oldest first, as EVENT payloads, `{"events": [...], "latest_sequence": N}`; with fewer than
+    /// `limit` events between the two, the caller has missed nothing up to `latest_sequence`.
+    private var eventsSince: BuiltInProcedure {
+        { [services, logger] call in
+            do {
+                let parameters = WireParameters(positional: [], keywords: call.argumentsKw)
+                let since: Int
+                switch call.arguments.first {
+                case .int(let value)?: since = value
+                case nil:
+                    guard let value = try parameters.int("since") ?? parameters.int("sequence") else {
+                        throw DomainError.missingParameter("since", function: "bugzot.events.since")
+                    }
+                    since = value
+                case let value?: throw DomainError.notNumeric(parameter: "since", value: value.text ?? "a list or object")
+                }
+                let limit = try parameters.int("limit") ?? EventService.maximumReplay
+                let latest = try await services.events.latestSequence
+                let news = try await services.events.since(since, limit: limit, for: call.identity.principal)
+                let workflow = try await services.catalog.workflow()
+                return .result([
+                    "events": .array(news.map { BugNewsTopics.payload($0, workflow: workflow, viewer: call.identity.principal) }),
+                    "latest_sequence": .int(latest),
+                ])
             } catch {
                 if WireError.isUnexpected(error) { logger.error("WAMP call failed", metadata: ["error": "\(String(reflecting: error))"]) }
                 return Self.failure(error)

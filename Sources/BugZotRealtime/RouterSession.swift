@@ -33,14 +33,17 @@ final class RouterSession {
         self.transport = transport
     }
 
-    /// Reads messages until the client leaves, the session is closed, or the connection goes.
-    func run(_ messages: WebSocketInboundMessageStream) async {
+    /// Reads messages until the client leaves, the session is closed, or the connection goes;
+    /// rethrows what ended the transport (a message too large, text that is not UTF-8), which
+    /// closes the connection with its code.
+    func run(_ messages: WebSocketInboundMessageStream) async throws {
         let joinDeadline = outbound.channel.eventLoop.scheduleTask(in: TimeAmount(router.settings.joinTimeout)) { [outbound, router, id] in
             guard router.identity(of: id) == nil else { return }
             outbound.close(
                 code: .policyViolation, reason: "no session",
                 last: .abort(details: ["message": "the session was not established in time"], reason: WAMPErrorURI.authenticationFailed))
         }
+        var failure: (any Error)?
         await withDiscardingTaskGroup { group in
             do {
                 for try await message in messages {
@@ -48,12 +51,13 @@ final class RouterSession {
                     guard try await handle(decoded, group: &group) else { break }
                 }
             } catch {
-                // The transport closed the connection (a close code was sent) or it went.
+                failure = error
             }
             group.cancelAll()
         }
         joinDeadline.cancel()
         router.leave(id)
+        if let failure { throw failure }
     }
 
     /// The WAMP message in a WebSocket message; nil when the connection is being closed for it.

@@ -81,13 +81,14 @@ struct RouterRefusal: Error, Sendable {
     let uri: String
     let message: String
 
-    /// The ERROR answering request `request` of type `type`.
+    /// The ERROR answering request `request` of type `type`: `[message]` as its arguments and
+    /// `{"message", "code"}` (Bugzilla's code, when there is one) as its keyword arguments. Its
+    /// details stay empty, as Crossbar.io's do (wampy fails on an ERROR with details).
     func error(_ type: WAMPMessageType, request: UInt64, code: Int? = nil) -> WAMPMessage {
-        var details: JSONObject = ["message": .string(message)]
-        if let code { details["code"] = .int(code) }
+        var keywords: JSONObject = ["message": .string(message)]
+        if let code { keywords["code"] = .int(code) }
         return .error(
-            requestType: type.rawValue, request: request, details: details, error: uri, arguments: [.string(message)],
-            argumentsKw: details)
+            requestType: type.rawValue, request: request, details: [:], error: uri, arguments: [.string(message)], argumentsKw: keywords)
     }
 
     static func limit(_ message: String) -> RouterRefusal { RouterRefusal(uri: "bugzot.error.limit_exceeded", message: message) }

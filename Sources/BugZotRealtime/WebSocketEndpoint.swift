@@ -44,7 +44,7 @@ public struct WebSocketEndpoint: Sendable {
         let router = self.router
         return .upgrade([.secWebSocketProtocol: serializer.subprotocol]) { inbound, writer, _ in
             let outbound = Outbound(channel: channel, serializer: serializer, limit: router.settings.maxQueuedBytes)
-            await RouterSession(router: router, outbound: outbound, writer: writer, transport: transport)
+            try await RouterSession(router: router, outbound: outbound, writer: writer, transport: transport)
                 .run(inbound.messages(maxSize: router.settings.maxMessageBytes))
         }
     }
