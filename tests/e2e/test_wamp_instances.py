@@ -79,7 +79,6 @@ def test_a_subscriber_on_one_instance_gets_changes_made_through_the_other(pair):
     run(scenario())
 
 
-@pytest.mark.skip(reason="bugzot.events.since is not on main yet (router helper, next commit)")
 def test_a_subscriber_that_reconnects_resumes_with_events_since_and_misses_nothing(pair):
     bug, rest = pair.bug, pair.admin_b
 
