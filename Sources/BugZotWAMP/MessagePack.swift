@@ -1,6 +1,5 @@
 import BugZotWire
 import Foundation
-import NIOCore
 
 /// MessagePack (spec v5: str and bin apart) to and from `JSONValue`: nil, bool, int, float, str,
 /// bin, array and map. Map keys must be strings; ext types are refused. `JSONValue` has no binary
@@ -20,102 +19,110 @@ enum MessagePack {
         return value
     }
 
-    /// Appends `value` to `buffer`.
-    static func write(_ value: JSONValue, into buffer: inout ByteBuffer) {
+    /// Appends `value` to `output`.
+    static func write(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
-        case .null: buffer.writeInteger(UInt8(0xC0))
-        case .bool(let flag): buffer.writeInteger(UInt8(flag ? 0xC3 : 0xC2))
-        case .int(let integer): write(integer: integer, into: &buffer)
+        case .null: output.append(0xC0)
+        case .bool(let flag): output.append(flag ? 0xC3 : 0xC2)
+        case .int(let integer): write(integer: integer, into: &output)
         case .double(let number):
-            buffer.writeInteger(UInt8(0xCB))
-            buffer.writeInteger(number.bitPattern)
-        case .string(let string): write(string: string, into: &buffer)
+            output.append(0xCB)
+            append(number.bitPattern, width: 8, to: &output)
+        case .string(let string): write(string: string, into: &output)
         case .array(let items):
-            writeHeader(count: items.count, fix: 0x90, sixteen: 0xDC, thirtyTwo: 0xDD, into: &buffer)
-            for item in items { write(item, into: &buffer) }
-        case .object(let object): write(object: object, into: &buffer)
+            writeHeader(count: items.count, fix: 0x90, sixteen: 0xDC, thirtyTwo: 0xDD, into: &output)
+            for item in items { write(item, into: &output) }
+        case .object(let object): write(object: object, into: &output)
         }
     }
 
-    static func write(object: JSONObject, into buffer: inout ByteBuffer) {
-        writeHeader(count: object.members.count, fix: 0x80, sixteen: 0xDE, thirtyTwo: 0xDF, into: &buffer)
+    static func write(object: JSONObject, into output: inout [UInt8]) {
+        writeHeader(count: object.members.count, fix: 0x80, sixteen: 0xDE, thirtyTwo: 0xDF, into: &output)
         for member in object.members {
-            write(string: member.key, into: &buffer)
-            write(member.value, into: &buffer)
+            write(string: member.key, into: &output)
+            write(member.value, into: &output)
         }
     }
 
-    static func write(integer: Int, into buffer: inout ByteBuffer) {
+    /// The big-endian bytes of `value`'s low `width` bytes.
+    private static func append(_ value: UInt64, width: Int, to output: inout [UInt8]) {
+        for shift in stride(from: (width - 1) * 8, through: 0, by: -8) {
+            output.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    /// An integer in the fewest bytes MessagePack allows (as msgpack-python writes it).
+    static func write(integer: Int, into output: inout [UInt8]) {
+        let bits = UInt64(bitPattern: Int64(integer))
         switch integer {
-        case 0...0x7F: buffer.writeInteger(UInt8(integer))
-        case -32 ..< 0: buffer.writeInteger(Int8(integer))
+        case 0...0x7F, -32 ..< 0: output.append(UInt8(truncatingIfNeeded: integer))
         case 0x80...0xFF:
-            buffer.writeInteger(UInt8(0xCC))
-            buffer.writeInteger(UInt8(integer))
+            output.append(0xCC)
+            append(bits, width: 1, to: &output)
         case 0x100...0xFFFF:
-            buffer.writeInteger(UInt8(0xCD))
-            buffer.writeInteger(UInt16(integer))
+            output.append(0xCD)
+            append(bits, width: 2, to: &output)
         case 0x10000...0xFFFF_FFFF:
-            buffer.writeInteger(UInt8(0xCE))
-            buffer.writeInteger(UInt32(integer))
+            output.append(0xCE)
+            append(bits, width: 4, to: &output)
         case 0x1_0000_0000...:
-            buffer.writeInteger(UInt8(0xCF))
-            buffer.writeInteger(UInt64(integer))
+            output.append(0xCF)
+            append(bits, width: 8, to: &output)
         case -128 ..< -32:
-            buffer.writeInteger(UInt8(0xD0))
-            buffer.writeInteger(Int8(integer))
+            output.append(0xD0)
+            append(bits, width: 1, to: &output)
         case -32768 ..< -128:
-            buffer.writeInteger(UInt8(0xD1))
-            buffer.writeInteger(Int16(integer))
+            output.append(0xD1)
+            append(bits, width: 2, to: &output)
         case -2_147_483_648 ..< -32768:
-            buffer.writeInteger(UInt8(0xD2))
-            buffer.writeInteger(Int32(integer))
+            output.append(0xD2)
+            append(bits, width: 4, to: &output)
         default:
-            buffer.writeInteger(UInt8(0xD3))
-            buffer.writeInteger(Int64(integer))
+            output.append(0xD3)
+            append(bits, width: 8, to: &output)
         }
     }
 
-    static func write(string: String, into buffer: inout ByteBuffer) {
+    static func write(string: String, into output: inout [UInt8]) {
         if string.utf8.first == 0, let binary = Data(base64Encoded: String(string.dropFirst())) {
             if binary.count <= 0xFF {
-                buffer.writeInteger(UInt8(0xC4))
-                buffer.writeInteger(UInt8(binary.count))
+                output.append(0xC4)
+                append(UInt64(binary.count), width: 1, to: &output)
             } else if binary.count <= 0xFFFF {
-                buffer.writeInteger(UInt8(0xC5))
-                buffer.writeInteger(UInt16(binary.count))
+                output.append(0xC5)
+                append(UInt64(binary.count), width: 2, to: &output)
             } else {
-                buffer.writeInteger(UInt8(0xC6))
-                buffer.writeInteger(UInt32(binary.count))
+                output.append(0xC6)
+                append(UInt64(binary.count), width: 4, to: &output)
             }
-            buffer.writeBytes(binary)
+            output.append(contentsOf: binary)
             return
         }
         let count = string.utf8.count
         if count < 32 {
-            buffer.writeInteger(UInt8(0xA0) | UInt8(count))
+            output.append(0xA0 | UInt8(count))
         } else if count <= 0xFF {
-            buffer.writeInteger(UInt8(0xD9))
-            buffer.writeInteger(UInt8(count))
+            output.append(0xD9)
+            append(UInt64(count), width: 1, to: &output)
         } else if count <= 0xFFFF {
-            buffer.writeInteger(UInt8(0xDA))
-            buffer.writeInteger(UInt16(count))
+            output.append(0xDA)
+            append(UInt64(count), width: 2, to: &output)
         } else {
-            buffer.writeInteger(UInt8(0xDB))
-            buffer.writeInteger(UInt32(count))
+            output.append(0xDB)
+            append(UInt64(count), width: 4, to: &output)
         }
-        buffer.writeString(string)
+        output.append(contentsOf: string.utf8)
     }
 
-    static func writeHeader(count: Int, fix: UInt8, sixteen: UInt8, thirtyTwo: UInt8, into buffer: inout ByteBuffer) {
+    static func writeHeader(count: Int, fix: UInt8, sixteen: UInt8, thirtyTwo: UInt8, into output: inout [UInt8]) {
         if count < 16 {
-            buffer.writeInteger(fix | UInt8(count))
+            output.append(fix | UInt8(count))
         } else if count <= 0xFFFF {
-            buffer.writeInteger(sixteen)
-            buffer.writeInteger(UInt16(count))
+            output.append(sixteen)
+            append(UInt64(count), width: 2, to: &output)
         } else {
-            buffer.writeInteger(thirtyTwo)
-            buffer.writeInteger(UInt32(count))
+            output.append(thirtyTwo)
+            append(UInt64(count), width: 4, to: &output)
         }
     }
 }
@@ -208,6 +215,8 @@ private struct Reader {
     mutating func string(count: Int) throws(MessagePack.DecodingError) -> String {
         let start = index
         let text = try take(count)
+        // ASCII (most WAMP strings) needs no validation.
+        if !text.contains(where: { $0 >= 0x80 }) { return String(decoding: text, as: UTF8.self) }
         guard let string = String(validating: text, as: UTF8.self) else {
             index = start
             throw failure("a MessagePack str is not valid UTF-8")

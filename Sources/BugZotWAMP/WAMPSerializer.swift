@@ -73,71 +73,71 @@ public enum WAMPSerializer: Sendable {
     public func encode(_ message: WAMPMessage, into buffer: inout ByteBuffer) {
         switch self {
         case .json:
-            var writer = JSONFieldWriter(buffer: buffer)
-            buffer = ByteBuffer()  // the writer holds the only reference while it writes
+            var writer = JSONFieldWriter()
             message.write(to: &writer)
-            buffer = writer.buffer
+            buffer.writeBytes(writer.output)
         case .msgpack:
-            var writer = MessagePackFieldWriter(buffer: buffer)
-            buffer = ByteBuffer()
+            var writer = MessagePackFieldWriter()
             message.write(to: &writer)
-            buffer = writer.buffer
+            buffer.writeBytes(writer.output)
         }
     }
 }
 
 /// Writes a message as a JSON list.
 private struct JSONFieldWriter: WAMPFieldWriter {
-    var buffer: ByteBuffer
+    var output: [UInt8] = []
 
     mutating func begin(type: WAMPMessageType, count: Int) {
-        buffer.writeInteger(UInt8(ascii: "["))
-        JSONValue.writeInteger(type.rawValue, into: &buffer)
+        output.reserveCapacity(128)
+        output.append(UInt8(ascii: "["))
+        JSONValue.writeInteger(type.rawValue, into: &output)
     }
 
     mutating func write(id: UInt64) {
-        buffer.writeInteger(UInt8(ascii: ","))
-        JSONValue.writeInteger(Int(id), into: &buffer)
+        output.append(UInt8(ascii: ","))
+        JSONValue.writeInteger(Int(id), into: &output)
     }
 
     mutating func write(integer: Int) {
-        buffer.writeInteger(UInt8(ascii: ","))
-        JSONValue.writeInteger(integer, into: &buffer)
+        output.append(UInt8(ascii: ","))
+        JSONValue.writeInteger(integer, into: &output)
     }
 
     mutating func write(string: String) {
-        buffer.writeInteger(UInt8(ascii: ","))
-        JSONValue.writeString(string, into: &buffer)
+        output.append(UInt8(ascii: ","))
+        JSONValue.writeString(string, into: &output)
     }
 
     mutating func write(object: JSONObject) {
-        buffer.writeInteger(UInt8(ascii: ","))
-        object.write(into: &buffer)
+        output.append(UInt8(ascii: ","))
+        object.write(into: &output)
     }
 
     mutating func write(array: [JSONValue]) {
-        buffer.writeInteger(UInt8(ascii: ","))
-        JSONValue.array(array).write(into: &buffer)
+        output.append(UInt8(ascii: ","))
+        JSONValue.array(array).write(into: &output)
     }
 
     mutating func end() {
-        buffer.writeInteger(UInt8(ascii: "]"))
+        output.append(UInt8(ascii: "]"))
     }
 }
 
 /// Writes a message as a MessagePack array.
 private struct MessagePackFieldWriter: WAMPFieldWriter {
-    var buffer: ByteBuffer
+    var output: [UInt8] = []
 
     mutating func begin(type: WAMPMessageType, count: Int) {
-        MessagePack.writeHeader(count: count, fix: 0x90, sixteen: 0xDC, thirtyTwo: 0xDD, into: &buffer)
-        MessagePack.write(integer: type.rawValue, into: &buffer)
+        output.reserveCapacity(128)
+        MessagePack.writeHeader(count: count, fix: 0x90, sixteen: 0xDC, thirtyTwo: 0xDD, into: &output)
+        MessagePack.write(integer: type.rawValue, into: &output)
     }
 
-    mutating func write(id: UInt64) { MessagePack.write(integer: Int(id), into: &buffer) }
-    mutating func write(integer: Int) { MessagePack.write(integer: integer, into: &buffer) }
-    mutating func write(string: String) { MessagePack.write(string: string, into: &buffer) }
-    mutating func write(object: JSONObject) { MessagePack.write(object: object, into: &buffer) }
-    mutating func write(array: [JSONValue]) { MessagePack.write(.array(array), into: &buffer) }
+    mutating func write(id: UInt64) { MessagePack.write(integer: Int(id), into: &output) }
+    mutating func write(integer: Int) { MessagePack.write(integer: integer, into: &output) }
+    mutating func write(string: String) { MessagePack.write(string: string, into: &output) }
+    mutating func write(object: JSONObject) { MessagePack.write(object: object, into: &output) }
+    mutating func write(array: [JSONValue]) { MessagePack.write(.array(array), into: &output) }
     mutating func end() {}
 }

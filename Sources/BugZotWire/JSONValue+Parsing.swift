@@ -45,10 +45,14 @@ private struct JSONParser {
     let maximumDepth: Int
     var index = 0
     var depth = 0
+    /// The items of the arrays being read, innermost last: each array is made at its end with its
+    /// exact size, instead of growing as its items come.
+    var items: [JSONValue] = []
 
     init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        items.reserveCapacity(16)
     }
 
     mutating func parseDocument() throws(JSONParsingError) -> JSONValue {
@@ -112,16 +116,17 @@ private struct JSONParser {
     mutating func parseArray() throws(JSONParsingError) -> JSONValue {
         try enter()
         index += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(items)
+            return .array([])
         }
+        let base = items.count
         while true {
             skipWhitespace()
-            items.append(try parseValue())
+            let item = try parseValue()
+            items.append(item)
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated array") }
             let byte = bytes[index]
@@ -132,7 +137,9 @@ private struct JSONParser {
             throw failure("expected , or ] in an array")
         }
         depth -= 1
-        return .array(items)
+        let array = Array(items[base...])
+        items.removeLast(items.count - base)
+        return .array(array)
     }
 
     mutating func parseObject() throws(JSONParsingError) -> JSONValue {

@@ -105,6 +105,13 @@ struct WAMPSerializerTests {
         #expect(text(WAMPSerializer.json.encode(message)) == "[36,1,2,{\"a\":\"\\u0001\\\"é\",\"z\":1},[0.5,-7]]")
     }
 
+    @Test("JSON text of every integer width, escapes and doubles reads back as the same value")
+    func jsonWriterRoundTrips() throws {
+        let value: JSONValue = [0, 7, -7, 10, 99, 100, -100, .int(Int.max), .int(Int.min), 9_007_199_254_740_992, .double(0.1), .double(-2.5e-300), "\u{0}\u{1f}\"\\/\r\n\t\u{7f}é\u{1F600}", ["nested": [true, false, nil]]]
+        #expect(String(decoding: value.jsonBytes, as: UTF8.self).hasPrefix("[0,7,-7,10,99,100,-100,9223372036854775807,-9223372036854775808,9007199254740992,0.1,"))
+        #expect(try JSONValue(parsing: value.jsonBytes) == value)
+    }
+
     @Test("MessagePack bin reads as the JSON binary convention (NUL + base64) and is written back as bin")
     func binary() throws {
         // [50, 1, {}, [bin8 of 3 bytes]]
