@@ -8,6 +8,7 @@ import Foundation
 enum MessagePack {
     /// Why bytes are not a MessagePack value.
     struct DecodingError: Error {
+        /// What was wrong, and at which byte.
         let message: String
     }
 
@@ -36,6 +37,7 @@ enum MessagePack {
         }
     }
 
+    /// Appends `object` as a map, keys in order.
     static func write(object: JSONObject, into output: inout [UInt8]) {
         writeHeader(count: object.members.count, fix: 0x80, sixteen: 0xDE, thirtyTwo: 0xDF, into: &output)
         for member in object.members {
@@ -83,6 +85,7 @@ enum MessagePack {
         }
     }
 
+    /// Appends `string` as str, or as bin when it is the JSON convention for binary (NUL + base64).
     static func write(string: String, into output: inout [UInt8]) {
         if string.utf8.first == 0, let binary = Data(base64Encoded: String(string.dropFirst())) {
             if binary.count <= 0xFF {
@@ -114,6 +117,7 @@ enum MessagePack {
         output.append(contentsOf: string.utf8)
     }
 
+    /// Appends an array or map header: the fix form below 16 elements, else 16 or 32 bits of count.
     static func writeHeader(count: Int, fix: UInt8, sixteen: UInt8, thirtyTwo: UInt8, into output: inout [UInt8]) {
         if count < 16 {
             output.append(fix | UInt8(count))

@@ -2,7 +2,9 @@
 public struct ProcedureRegistry: Sendable {
     /// One registered procedure.
     public struct Registration: Sendable, Equatable {
+        /// The registration id (router scope, from 1).
         public let id: UInt64
+        /// The procedure URI.
         public let procedure: String
         /// The callee's session.
         public let session: UInt64

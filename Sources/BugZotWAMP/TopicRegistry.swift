@@ -6,8 +6,11 @@
 public struct TopicRegistry: Sendable {
     /// One subscription and the sessions holding it.
     public struct Subscription: Sendable, Equatable {
+        /// The subscription id (router scope, from 1).
         public let id: UInt64
+        /// The topic URI or pattern.
         public let topic: String
+        /// How `topic` matches.
         public let match: WAMPURI.Match
         /// The sessions subscribed, never empty (a subscription goes with its last session).
         public fileprivate(set) var sessions: Set<UInt64>
@@ -35,10 +38,13 @@ public struct TopicRegistry: Sendable {
 
     /// A subscription an item matches, with the first of the item's topics it matched.
     public struct Hit: Sendable, Equatable {
+        /// The subscription id, for EVENT.
         public let subscription: UInt64
+        /// How it matched: EVENT details name the topic for a pattern.
         public let match: WAMPURI.Match
         /// The first topic (in the order given) that matched: the one to name in EVENT details.
         public let topic: String
+        /// The sessions subscribed.
         public let sessions: Set<UInt64>
     }
 

@@ -214,12 +214,19 @@ extension WAMPMessageType {
 
 /// What a serializer writes a message's elements with.
 protocol WAMPFieldWriter {
+    /// Starts a message of `type` with `count` elements, the code included, and writes the code.
     mutating func begin(type: WAMPMessageType, count: Int)
+    /// Writes an id element.
     mutating func write(id: UInt64)
+    /// Writes an integer element (ERROR's REQUEST.Type).
     mutating func write(integer: Int)
+    /// Writes a string or URI element.
     mutating func write(string: String)
+    /// Writes a dict element.
     mutating func write(object: JSONObject)
+    /// Writes a list element.
     mutating func write(array: [JSONValue])
+    /// Ends the message.
     mutating func end()
 }
 
