@@ -4,6 +4,7 @@ import BugZotServices
 import BugZotWire
 import Foundation
 import HTTPTypes
+import SQLKit
 import Synchronization
 import Testing
 
@@ -20,13 +21,21 @@ final class HeardEvents: Sendable {
         notices.withLock { $0.compactMap { if case .committed(let sequence) = $0 { sequence } else { nil } } }
     }
 
-    /// Waits (up to 10 s) until `sequence` has been heard.
+    /// How many times it was told that events may have been missed.
+    var resets: Int { notices.withLock { $0.filter { $0 == .reset }.count } }
+
+    /// Waits (up to 20 s) until `sequence` has been heard.
     func wait(for sequence: Int) async throws -> Bool {
-        for _ in 0..<200 {
-            if sequences.contains(sequence) { return true }
+        try await wait(until: { self.sequences.contains(sequence) })
+    }
+
+    /// Waits (up to 20 s: this is no timing test) until `condition` holds.
+    func wait(until condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<400 {
+            if condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return false
+        return condition()
     }
 }
 
@@ -252,6 +261,34 @@ struct EventTests {
                 let own = try await second.services.events.latestSequence
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(heard.sequences.filter { $0 == own }.count == 1)
+            }
+        }
+    }
+
+    @Test("an instance whose notification connection drops is told so, and a replay from the last event it heard misses nothing",
+        arguments: TestBackend.all.filter { $0 == .postgres })
+    func notificationConnectionDrops(backend: TestBackend) async throws {
+        try await TestSite.with(backend) { site in
+            try await site.withSecondInstance { second in
+                let heard = HeardEvents(second.services.events)
+                _ = try await second.services.events.latestSequence
+                _ = try await site.fileBug("Heard live", as: "dev")
+                let last = try await site.services.events.latestSequence
+                #expect(try await heard.wait(for: last))
+                // The connections listening for this site's changes are cut, the second instance's among them.
+                let cut = try await site.services.database.read { sql in
+                    try await sql.raw(
+                        "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE query = 'LISTEN \"bugzot_changes_' || current_schema() || '\";'"
+                    ).all()
+                }
+                #expect(!cut.isEmpty)
+                let missed = try await site.fileBug("Maybe missed", as: "dev")
+                // Told when the connection went, and again when it is back.
+                #expect(try await heard.wait(until: { heard.resets >= 2 }))
+                let replayed = try await second.services.events.since(last, limit: 10, for: site.person("outsider"))
+                #expect(replayed.map(\.bugID) == [missed])
+                _ = try await site.fileBug("Heard live again", as: "dev")
+                #expect(try await heard.wait(for: site.services.events.latestSequence))
             }
         }
     }
