@@ -278,7 +278,10 @@ struct EventTests {
                 // The connections listening for this site's changes are cut, the second instance's among them.
                 let cut = try await site.services.database.read { sql in
                     try await sql.raw(
-                        "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE query = 'LISTEN \"bugzot_changes_' || current_schema() || '\";'"
+                        """
+                        SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity
+                        WHERE query = 'LISTEN "bugzot_changes_' || current_schema() || '";'
+                        """
                     ).all()
                 }
                 #expect(!cut.isEmpty)

@@ -61,7 +61,11 @@ extension SQLStore {
     func insertEventsInTurn(_ events: [BugEvent], channel: String, payload: String) async throws -> ClosedRange<Int>? {
         guard !events.isEmpty else { return nil }
         let values = try Self.eventValues(events) + ","
-        let turn: SQLQueryString = " turn AS MATERIALIZED (SELECT count(*) AS held FROM (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.events'))) AS taken),"
+        // The turn is read before any row is numbered (every row joins it), and is this schema's own.
+        let turn: SQLQueryString = """
+             turn AS MATERIALIZED (
+                SELECT count(*) AS held FROM (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.events'))) AS taken),
+            """
         let insert: SQLQueryString = " raised AS (" + Self.eventInsert(joining: " CROSS JOIN turn") + " RETURNING id)"
         let select: SQLQueryString = """
              SELECT MIN(id) AS first, MAX(id) AS last,
