@@ -1,5 +1,4 @@
 import BugZotDomain
-import BugZotWire
 import Foundation
 
 /// A call's parameters, whatever transport brought them: for REST merged the way Bugzilla's REST
