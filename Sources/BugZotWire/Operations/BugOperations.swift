@@ -16,9 +16,9 @@ public struct BugOperations: Sendable {
         self.maxSearchResults = maxSearchResults
     }
 
-    /// `GET /bug/{id_or_alias}` (`ids`: ids or aliases) → `{"bugs": [...]}`, or with `permissive`
-    /// `{"bugs": [...], "faults": [...]}`, a fault for each bug that can't be had instead of an
-    /// error; `include_fields`/`exclude_fields` cut each bug.
+    /// `GET /bug/{id_or_alias}` (`ids`: ids or aliases) → `{"bugs": [...], "faults": [...]}`; with
+    /// `permissive` a bug that can't be had is a fault instead of an error (else `faults` is empty).
+    /// `include_fields`/`exclude_fields` cut each bug.
     public func get(_ parameters: WireParameters, by principal: Principal) async throws -> JSONValue {
         let permissive = try parameters.bool("permissive") ?? false
         let (bugs, faults) = try await services.bugs.bugs(try parameters.strings("ids"), permissive: permissive, by: principal)
