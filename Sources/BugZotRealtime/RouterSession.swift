@@ -18,13 +18,10 @@ final class RouterSession {
     /// The session id WELCOME announces (drawn at once: a WAMP-CRA challenge names it).
     let id = WAMPID.random()
     let calls = CallCount()
-    private var phase = Phase.awaitingHello
-
-    enum Phase {
-        case awaitingHello
-        case challenged(PendingChallenge)
-        case established
-    }
+    /// Which messages are legal now (BugZotWAMP's session state machine).
+    private var protocolState = WAMPSession()
+    /// The challenge sent, while its AUTHENTICATE is awaited.
+    private var pending: PendingChallenge?
 
     init(router: WAMPRouter, outbound: Outbound, writer: WebSocketOutboundWriter, transport: TransportDetails) {
         self.router = router
@@ -87,24 +84,36 @@ final class RouterSession {
 
     /// ABORT `wamp.error.protocol_violation`, then close (spec §7).
     private func violation(_ message: String) async throws {
-        outbound.send(WAMPProtocolViolation(message).abort)
+        guard case .abort(let abort) = protocolState.violation(message) else { return }
+        try await abortAndClose(abort)
+    }
+
+    private func abortAndClose(_ abort: WAMPMessage) async throws {
+        outbound.send(abort)
         try await writer.close(.protocolError, reason: "WAMP protocol violation")
     }
 
     private func abort(reason: String, message: String) async throws {
+        protocolState.aborted()
         outbound.send(.abort(details: ["message": .string(message)], reason: reason))
         try await writer.close(.normalClosure, reason: nil)
     }
 
     /// Acts on one message; false when the session is over.
     private func handle(_ message: WAMPMessage, group: inout DiscardingTaskGroup) async throws -> Bool {
-        if case .abort = message { return false }
-        switch phase {
-        case .awaitingHello:
-            guard case .hello(let realm, let details) = message else {
-                try await violation("\(message.type.name) before HELLO")
-                return false
-            }
+        switch protocolState.receive(message) {
+        case .ignore:
+            return true
+        case .close:
+            return false
+        case .abort(let abort):
+            try await abortAndClose(abort)
+            return false
+        case .goodbye(let reply):
+            outbound.send(reply)
+            try await writer.close(.normalClosure, reason: nil)
+            return false
+        case .handle(.hello(let realm, let details)):
             guard realm == SessionAuthenticator.realm else {
                 try await abort(reason: WAMPErrorURI.noSuchRealm, message: "no realm \(realm) here: BugZot's realm is bugzot")
                 return false
@@ -114,14 +123,15 @@ final class RouterSession {
                 return false
             }
             return try await proceed(await router.authenticator.hello(details: details, session: id, transport: transport))
-        case .challenged(let pending):
-            guard case .authenticate(let signature, _) = message else {
-                try await violation("\(message.type.name) while AUTHENTICATE was awaited")
+        case .handle(.authenticate(let signature, _)):
+            guard let pending else {
+                try await violation("AUTHENTICATE without a CHALLENGE")
                 return false
             }
+            self.pending = nil
             return try await proceed(await router.authenticator.authenticate(signature: signature, pending: pending, transport: transport))
-        case .established:
-            return try await handleEstablished(message, group: &group)
+        case .handle(let request):
+            return try await handleEstablished(request, group: &group)
         }
     }
 
@@ -132,27 +142,18 @@ final class RouterSession {
             try await abort(reason: reason, message: message)
             return false
         case .challenge(let challenge, let pending):
-            phase = .challenged(pending)
+            protocolState.challenged()
+            self.pending = pending
             outbound.send(challenge)
             return true
         case .welcome(let identity):
-            phase = .established
             router.join(id, Member(outbound: outbound, identity: identity, clientAddress: transport.clientAddress))
-            outbound.send(.welcome(session: id, details: Self.welcomeDetails(identity)))
+            let details = WAMPRouterFeatures.bugzot.welcomeDetails(
+                realm: SessionAuthenticator.realm, authid: identity.authid, authrole: identity.authrole, authmethod: identity.authmethod,
+                authprovider: SessionAuthenticator.provider)
+            outbound.send(protocolState.welcomed(session: id, details: details))
             return true
         }
-    }
-
-    /// WELCOME's details: who the session is, and the features the router implements.
-    static func welcomeDetails(_ identity: SessionIdentity) -> JSONObject {
-        [
-            "authid": .string(identity.authid), "authrole": .string(identity.authrole), "authmethod": .string(identity.authmethod),
-            "authprovider": .string(SessionAuthenticator.provider), "realm": .string(SessionAuthenticator.realm),
-            "roles": [
-                "broker": ["features": ["publisher_exclusion": true, "pattern_based_subscription": true, "session_meta_api": true]],
-                "dealer": ["features": ["session_meta_api": true]],
-            ],
-        ]
     }
 
     private func handleEstablished(_ message: WAMPMessage, group: inout DiscardingTaskGroup) async throws -> Bool {
@@ -202,25 +203,17 @@ final class RouterSession {
                 try await violation("YIELD for an unknown invocation \(request)")
                 return false
             }
-        case .error(let requestType, let request, let details, let error, let arguments, let argumentsKw):
-            guard requestType == WAMPMessageType.invocation.rawValue else {
-                try await violation("ERROR for a request of type \(requestType): clients answer only INVOCATION with ERROR")
-                return false
-            }
+        case .error(_, let request, let details, let error, let arguments, let argumentsKw):
+            // The session state machine passes only an INVOCATION's ERROR.
             _ = router.answer(invocation: request, from: id) {
                 .error(
                     requestType: WAMPMessageType.call.rawValue, request: $0, details: details, error: error, arguments: arguments,
                     argumentsKw: argumentsKw)
             }
-        case .goodbye:
-            outbound.send(.goodbye(details: [:], reason: WAMPErrorURI.closeGoodbyeAndOut))
-            try await writer.close(.normalClosure, reason: nil)
-            return false
         case .cancel:
             break  // call canceling is not announced: a CANCEL changes nothing
         default:
-            try await violation("\(message.type.name) is not expected from a client in an established session")
-            return false
+            break  // the session state machine passes only requests
         }
         return true
     }
