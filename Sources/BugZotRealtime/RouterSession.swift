@@ -22,6 +22,8 @@ final class RouterSession {
     private var protocolState = WAMPSession()
     /// The challenge sent, while its AUTHENTICATE is awaited.
     private var pending: PendingChallenge?
+    /// Closes the connection unless WELCOME is sent in time.
+    private var joinDeadline: Scheduled<Void>?
 
     init(router: WAMPRouter, outbound: Outbound, writer: WebSocketOutboundWriter, transport: TransportDetails) {
         self.router = router
@@ -34,7 +36,7 @@ final class RouterSession {
     /// rethrows what ended the transport (a message too large, text that is not UTF-8), which
     /// closes the connection with its code.
     func run(_ messages: WebSocketInboundMessageStream) async throws {
-        let joinDeadline = outbound.channel.eventLoop.scheduleTask(in: TimeAmount(router.settings.joinTimeout)) { [outbound, router, id] in
+        joinDeadline = outbound.channel.eventLoop.scheduleTask(in: TimeAmount(router.settings.joinTimeout)) { [outbound, router, id] in
             guard router.identity(of: id) == nil else { return }
             outbound.close(
                 code: .policyViolation, reason: "no session",
@@ -52,7 +54,7 @@ final class RouterSession {
             }
             group.cancelAll()
         }
-        joinDeadline.cancel()
+        joinDeadline?.cancel()
         router.leave(id)
         if let failure { throw failure }
     }
@@ -147,6 +149,8 @@ final class RouterSession {
             outbound.send(challenge)
             return true
         case .welcome(let identity):
+            joinDeadline?.cancel()
+            joinDeadline = nil
             router.join(id, Member(outbound: outbound, identity: identity, clientAddress: transport.clientAddress))
             let details = WAMPRouterFeatures.bugzot.welcomeDetails(
                 realm: SessionAuthenticator.realm, authid: identity.authid, authrole: identity.authrole, authmethod: identity.authmethod,
