@@ -85,7 +85,6 @@ def test_a_fragmented_message_is_reassembled(server):
         assert ws.recv()[:2] == [SUBSCRIBED, 7]
 
 
-@pytest.mark.skip(reason="the router closes with 1000 here (contract.md, e2e findings 2)")
 def test_fragments_adding_up_past_the_limit_close_with_1009(server):
     fragment = b" " * 65536  # JSON whitespace: valid text however it ends
     with welcomed(server) as ws:
@@ -100,7 +99,6 @@ def test_fragments_adding_up_past_the_limit_close_with_1009(server):
     assert_still_serving(server)
 
 
-@pytest.mark.skip(reason="the router closes with 1000 here (contract.md, e2e findings 3)")
 def test_text_that_is_not_utf8_closes_with_1007(server):
     with welcomed(server) as ws:
         ws.send_text(b'[32, 1, {}, "bugzot.\xff\xfe"]')

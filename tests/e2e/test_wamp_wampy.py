@@ -31,7 +31,6 @@ def wampy(server, authid: str, secret: str, *calls: str):
     return result, lines
 
 
-@pytest.mark.skip(reason="wampy dies on an ERROR with Details; the router sends some (contract.md, e2e findings 1)")
 def test_wampy_joins_with_a_ticket_and_calls_bug_get(site, server):
     bug = site.admin.post("/bug", {"product": "Widget", "component": "Backend", "version": "1.0",
                                    "summary": "Seen by wampy", "description": "d"}, expect=(200, 201))["id"]
