@@ -25,9 +25,6 @@ public final class WAMPRouter: Sendable {
         self.logger = logger
         self.authenticator = SessionAuthenticator(services: services, challengeWindow: settings.challengeWindow)
     }
-
-    /// How many sessions have joined.
-    public var sessionCount: Int { state.withLock { $0.members.count } }
 }
 
 /// A joined session as the router keeps it.
