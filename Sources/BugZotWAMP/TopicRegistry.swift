@@ -1,8 +1,9 @@
 /// The broker's subscriptions: one per (topic, match), shared by every session subscribed to it
 /// (a session subscribing again gets the same id), matched exactly, by prefix or by wildcard.
 /// Finding who gets an item stays cheap however many sessions there are: exact topics through a
-/// dictionary, prefixes through an index per prefix length, wildcards only among patterns of the
-/// item's component count; a subscription's sessions come as one shared set.
+/// dictionary, prefixes through an index per prefix length, wildcards through a tree of their
+/// components (an item's topic walks its own components and the empty ones only); a
+/// subscription's sessions come as one shared set.
 public struct TopicRegistry: Sendable {
     /// One subscription and the sessions holding it.
     public struct Subscription: Sendable, Equatable {
@@ -55,8 +56,7 @@ public struct TopicRegistry: Sendable {
     /// The UTF-8 lengths of the prefixes held, ascending, each with how many prefixes have it.
     private var prefixLengths: [(length: Int, count: Int)] = []
     private var wildcardIDs: [String: UInt64] = [:]
-    /// Wildcard patterns by component count: their components, nil for an empty (any) one.
-    private var wildcards: [Int: [UInt64: [Substring?]]] = [:]
+    private var wildcards = WildcardTree()
     private var bySession: [UInt64: Set<UInt64>] = [:]
 
     /// An empty registry; subscription ids count from 1.
@@ -87,8 +87,7 @@ public struct TopicRegistry: Sendable {
             }
         case .wildcard:
             wildcardIDs[topic] = id
-            let components = topic.split(separator: ".", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : $0 }
-            wildcards[components.count, default: [:]][id] = components
+            wildcards.insert(topic, subscription: id)
         }
         return Subscribed(subscription: id, created: true, alreadySubscribed: false)
     }
@@ -128,9 +127,7 @@ public struct TopicRegistry: Sendable {
             }
         case .wildcard:
             wildcardIDs[entry.topic] = nil
-            let count = entry.topic.split(separator: ".", omittingEmptySubsequences: false).count
-            wildcards[count]?[id] = nil
-            if wildcards[count]?.isEmpty == true { wildcards[count] = nil }
+            wildcards.remove(entry.topic)
         }
         return .deleted
     }
@@ -176,14 +173,83 @@ public struct TopicRegistry: Sendable {
                 }
             }
             if !wildcards.isEmpty {
-                let components = topic.split(separator: ".", omittingEmptySubsequences: false)
-                guard let patterns = wildcards[components.count] else { continue }
-                for (id, pattern) in patterns where zip(pattern, components).allSatisfy({ $0.0 == nil || $0.0! == $0.1 }) {
-                    add(id, topic)
-                }
+                wildcards.forEachMatch(of: topic) { add($0, topic) }
             }
         }
         return hits
+    }
+}
+
+/// Wildcard patterns as a tree of their components: a node's children by component, the empty
+/// (any) component among them, and the subscription of the pattern that ends there. A topic
+/// follows, at each of its components, that component's child and the empty one; nodes no
+/// pattern needs any more are taken out, so churn leaves nothing behind.
+private struct WildcardTree: Sendable {
+    struct Node: Sendable {
+        var children: [Substring: Int] = [:]
+        var subscription: UInt64?
+        /// The parent and the component leading here (the root has none).
+        var parent: Int
+        var component: Substring
+    }
+
+    private var nodes = [Node(parent: -1, component: "")]
+    private var unused: [Int] = []
+
+    var isEmpty: Bool { nodes[0].children.isEmpty }
+
+    mutating func insert(_ pattern: String, subscription: UInt64) {
+        var node = 0
+        for component in pattern.split(separator: ".", omittingEmptySubsequences: false) {
+            if let child = nodes[node].children[component] {
+                node = child
+                continue
+            }
+            let fresh = Node(parent: node, component: component)
+            let child: Int
+            if let reused = unused.popLast() {
+                nodes[reused] = fresh
+                child = reused
+            } else {
+                nodes.append(fresh)
+                child = nodes.count - 1
+            }
+            nodes[node].children[component] = child
+            node = child
+        }
+        nodes[node].subscription = subscription
+    }
+
+    mutating func remove(_ pattern: String) {
+        var node = 0
+        for component in pattern.split(separator: ".", omittingEmptySubsequences: false) {
+            guard let child = nodes[node].children[component] else { return }
+            node = child
+        }
+        nodes[node].subscription = nil
+        // Up from the end, each node left with neither a pattern nor children goes.
+        while node != 0, nodes[node].subscription == nil, nodes[node].children.isEmpty {
+            let parent = nodes[node].parent
+            nodes[parent].children[nodes[node].component] = nil
+            nodes[node] = Node(parent: -1, component: "")
+            unused.append(node)
+            node = parent
+        }
+    }
+
+    /// Calls `body` with the subscription of each pattern `topic` matches.
+    func forEachMatch(of topic: String, _ body: (UInt64) -> Void) {
+        let components = topic.split(separator: ".", omittingEmptySubsequences: false)
+        var pending = [(node: 0, depth: 0)]
+        while let (node, depth) = pending.popLast() {
+            guard depth < components.count else {
+                if let subscription = nodes[node].subscription { body(subscription) }
+                continue
+            }
+            let component = components[depth]
+            if let exact = nodes[node].children[component] { pending.append((exact, depth + 1)) }
+            if !component.isEmpty, let any = nodes[node].children[""] { pending.append((any, depth + 1)) }
+        }
     }
 }
 

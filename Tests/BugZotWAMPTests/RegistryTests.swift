@@ -53,6 +53,23 @@ struct TopicRegistryTests {
         #expect(registry.subscriptions(matching: ["x.b.c"]).isEmpty)
     }
 
+    @Test("wildcard patterns sharing components match independently, and removing one keeps the others")
+    func wildcardsSharingComponents() {
+        var registry = TopicRegistry()
+        let anyKind = registry.subscribe(session: 1, topic: "bugzot.bug..12", match: .wildcard).subscription
+        let anyBug = registry.subscribe(session: 2, topic: "bugzot.bug.changed.", match: .wildcard).subscription
+        let both = registry.subscribe(session: 3, topic: "bugzot.bug..", match: .wildcard).subscription
+        let longer = registry.subscribe(session: 4, topic: "bugzot.bug..12.x", match: .wildcard).subscription
+        #expect(Set(registry.subscriptions(matching: ["bugzot.bug.changed.12"]).map(\.subscription)) == [anyKind, anyBug, both])
+        #expect(Set(registry.subscriptions(matching: ["bugzot.bug.created.12.x"]).map(\.subscription)) == [longer])
+        registry.unsubscribe(session: 1, subscription: anyKind)
+        registry.unsubscribe(session: 4, subscription: longer)
+        #expect(Set(registry.subscriptions(matching: ["bugzot.bug.changed.12"]).map(\.subscription)) == [anyBug, both])
+        #expect(registry.subscriptions(matching: ["bugzot.bug.created.12.x"]).isEmpty)
+        let again = registry.subscribe(session: 1, topic: "bugzot.bug..12", match: .wildcard).subscription
+        #expect(Set(registry.subscriptions(matching: ["bugzot.bug.commented.12"]).map(\.subscription)) == [again, both])
+    }
+
     @Test("a prefix is matched by characters, never inside a multi-byte character")
     func unicodePrefix() {
         var registry = TopicRegistry()
@@ -89,12 +106,13 @@ struct TopicRegistryTests {
         #expect(registry.removeAll(session: 1).isEmpty)
     }
 
-    @Test("matching stays cheap with 10,000 sessions and 1,000 subscribers of one topic")
+    @Test("matching stays cheap with 10,000 sessions (30,000 subscriptions of every match) and 1,000 subscribers of one topic")
     func scale() {
         var registry = TopicRegistry()
         for session in UInt64(1)...10_000 {
             registry.subscribe(session: session, topic: "bugzot.bug.changed.\(session)", match: .exact)
             registry.subscribe(session: session, topic: "bugzot.product.P\(session % 100).", match: .prefix)
+            registry.subscribe(session: session, topic: "bugzot.bug..\(session)", match: .wildcard)
             if session <= 1_000 { registry.subscribe(session: session, topic: "com.example.bench.topic", match: .exact) }
         }
         let clock = ContinuousClock()
@@ -106,7 +124,7 @@ struct TopicRegistryTests {
             }
             delivered += registry.subscriptions(matching: ["com.example.bench.topic"])[0].sessions.count
         }
-        #expect(delivered == 1_000 * 101 + 1_000)
+        #expect(delivered == 1_000 * 102 + 1_000)
         #expect(elapsed < .seconds(5), "1,000 lookups in \(elapsed)")
     }
 }
