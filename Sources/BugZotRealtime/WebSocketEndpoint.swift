@@ -39,7 +39,7 @@ public struct WebSocketEndpoint: Sendable {
         guard let serializer = WAMPSerializer.negotiate(offered) else { return .dontUpgrade }
         let transport = TransportDetails(
             clientAddress: channel.remoteAddress?.ipAddress ?? "unknown",
-            sessionCookie: Cookies(from: request.headerFields[values: .cookie])[SessionService.cookieName]?.value)
+            sessionCookie: Self.mayUseSessionCookie(request) ? Cookies(from: request.headerFields[values: .cookie])[SessionService.cookieName]?.value : nil)
         GuardedHTTP1Channel.releaseGuards(of: channel)
         let router = self.router
         return .upgrade([.secWebSocketProtocol: serializer.subprotocol]) { inbound, writer, _ in
@@ -47,6 +47,18 @@ public struct WebSocketEndpoint: Sendable {
             try await RouterSession(router: router, outbound: outbound, writer: writer, transport: transport)
                 .run(inbound.messages(maxSize: router.settings.maxMessageBytes))
         }
+    }
+}
+
+extension WebSocketEndpoint {
+    /// Whether the upgrade may sign in with the browser's session cookie: a browser names the
+    /// page that opened the socket in `Origin`, and only this site's own pages may act with their
+    /// visitor's session (else any site could, by opening a socket here: cross-site WebSocket
+    /// hijacking). A program that sends no `Origin` holds the cookie itself.
+    static func mayUseSessionCookie(_ request: HTTPRequest) -> Bool {
+        guard let origin = request.headerFields[.origin] else { return true }
+        guard let host = request.authority, let scheme = origin.range(of: "://") else { return false }
+        return origin[scheme.upperBound...].lowercased() == host.lowercased()
     }
 }
 

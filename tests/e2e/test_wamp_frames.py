@@ -11,10 +11,13 @@ import contextlib
 import socket
 import time
 
+import re
+
 import msgpack
 import pytest
+import requests
 
-from harness import DEV
+from harness import DEV, PASSWORD
 from wamp_support import (ABORT, ERROR, GOODBYE, HELLO, MAX_SAFE_ID, PUBLISH, SUBSCRIBE, SUBSCRIBED, WELCOME,
                           YIELD, Closed, RawSocket)
 
@@ -46,6 +49,31 @@ def rss_kib(pid: int) -> int:
 
 
 # --- the handshake --------------------------------------------------------------------------------
+
+def web_session_cookie(server, login: str) -> str:
+    """Signs in through the web login form; the session cookie it sets."""
+    browser = requests.Session()
+    page = browser.get(server.base_url + "/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    browser.post(server.base_url + "/login", data={"login": login, "password": PASSWORD, "csrf_token": token},
+                 allow_redirects=False).raise_for_status()
+    return browser.cookies["bugzot_session"]
+
+
+@pytest.mark.parametrize("origin, authid", [("this site", DEV), (None, DEV), ("https://evil.example", "anonymous"),
+                                            ("http://127.0.0.1:1", "anonymous")],
+                         ids=["this-site", "no-origin", "another-site", "another-port"])
+def test_the_session_cookie_signs_in_only_pages_of_this_site(site, server, origin, authid):
+    """A page of another site (or another port) that opens a socket here can't act with the
+    visitor's session (cross-site WebSocket hijacking): the cookie counts only with this origin."""
+    headers = {"Cookie": "bugzot_session=" + web_session_cookie(server, DEV)}
+    if origin:
+        headers["Origin"] = f"http://127.0.0.1:{server.port}" if origin == "this site" else origin
+    with RawSocket(server.port, headers=headers) as ws:
+        ws.send([HELLO, "bugzot", {"roles": {"subscriber": {}}, "authmethods": ["cookie", "anonymous"]}])
+        welcome = ws.recv()
+        assert welcome[0] == WELCOME and welcome[2]["authid"] == authid, welcome
+
 
 @pytest.mark.parametrize("offered", [None, ["mqtt"], ["wamp.2.cbor"]], ids=["none", "unknown", "cbor"])
 def test_a_handshake_without_a_wamp_subprotocol_we_speak_gets_400(server, offered):

@@ -191,14 +191,17 @@ class RawSocket:
     subprotocol, fragments, floods. It reads only when the test asks it to."""
 
     def __init__(self, port: int, subprotocols: list[str] | None = ("wamp.2.json",), *, path: str = "/ws",
-                 timeout: float = WS_TIMEOUT):
+                 timeout: float = WS_TIMEOUT, headers: dict[str, str] | None = None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.timeout = timeout
         self.protocol = ClientProtocol(parse_uri(f"ws://127.0.0.1:{port}{path}"),
                                        subprotocols=list(subprotocols) if subprotocols else None,
                                        max_size=None)
         self.frames: deque[Frame] = deque()
-        self.protocol.send_request(self.protocol.connect())
+        request = self.protocol.connect()
+        for name, value in (headers or {}).items():
+            request.headers[name] = value
+        self.protocol.send_request(request)
         self.flush()
         self.response: Response | None = None
         while self.response is None:
