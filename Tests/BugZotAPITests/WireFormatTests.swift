@@ -2,6 +2,8 @@ import BugZotREST
 import BugZotWire
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// The bytes of REST answers, as clients parse them: keys in sorted order, JSON escapes only
@@ -20,6 +22,27 @@ struct WireFormatTests {
             #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
             #expect(text.contains(#""summary":"Crash on save","target_milestone":"#))
             #expect(text.hasSuffix(#""whiteboard":""}],"faults":[]}"#))
+        }
+    }
+
+    @Test("a request body is read by the same strict JSON parser as WAMP's: anything but one JSON object is refused and files nothing")
+    func strictBodies() async throws {
+        try await TestSite.with(.sqlite) { site in
+            // A lone surrogate, a byte that is not UTF-8, and nesting past 64 levels, beside plain syntax errors.
+            let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+            let bodies: [[UInt8]] = [
+                Array(#"[1, 2]"#.utf8), Array(#"{"summary": "x",}"#.utf8), Array(#"{"summary": "x"} {}"#.utf8),
+                Array(#"{"summary": "\ud800"}"#.utf8), Array(#"{"summary": ""#.utf8) + [0xFF] + Array(#""}"#.utf8),
+                Array(("{\"summary\": " + deep + "}").utf8),
+            ]
+            for body in bodies {
+                let response = try await site.client.execute(
+                    uri: "/rest/bug?Bugzilla_api_key=" + site.keys["dev"]!, method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(bytes: body))
+                #expect(response.status == .badRequest, "\(String(decoding: body, as: UTF8.self))")
+                #expect(String(buffer: response.body).contains(#""code":\#(BugzillaError.badRequestCode)"#))
+            }
+            #expect(try await site.get("/rest/bug?count_only=1", as: "admin").expect(.ok)["bug_count"].int == 0)
         }
     }
 

@@ -2,7 +2,6 @@ import BugZotDomain
 import BugZotHTTP
 import BugZotServices
 import BugZotWire
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -32,7 +31,7 @@ struct RESTCall: Sendable {
                 throw DomainError.requestTooLarge(limit: bodyLimit)
             }
             if buffer.readableBytes > 0 {
-                guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
+                guard case .object(let object) = try? JSONValue(parsing: buffer) else {
                     throw BugzillaError(code: BugzillaError.badRequestCode, message: "The request body must be a JSON object.")
                 }
                 body = object
