@@ -35,7 +35,7 @@ struct TextIndexUpkeepTests {
         }
     }
 
-    @Test("a pass after the writes merges the index into one part", .timeLimit(.minutes(1)))
+    @Test("a pass after the writes merges the index into one part", .timeLimit(.minutes(3)))
     func passMerges() async throws {
         try await TestSite.with(.sqlite, textUpkeep: .milliseconds(100)) { site in
             try await Self.comment(40, on: site)
